@@ -1,0 +1,125 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { App, HTTPReceiver, type CustomRoute } from "@slack/bolt";
+import type { PGlite } from "@electric-sql/pglite";
+import { mode, type Config } from "./config.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { loadCatalogFile } from "./domain/catalog.js";
+import { systemClock, type Clock } from "./domain/clock.js";
+import { syncCatalog } from "./domain/endpoints.js";
+import { healthRoute } from "./http/health.js";
+import { boltLogger, createLogger, type Logger } from "./logger.js";
+import { createServices, type Services } from "./services.js";
+import { registerListeners } from "./slack/register.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");
+
+export interface AppKeysOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Share one in-process embedded database between several instances (tests). */
+  pglite?: PGlite;
+  /** Web API retry policy; tests use a short one. */
+  slackRetries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Wait for listeners before answering HTTP requests (deterministic tests only: it can blow Slack's 3 s ack). */
+  processBeforeResponse?: boolean;
+}
+
+export interface AppKeys {
+  bolt: App;
+  services: Services;
+  /** Starts listening (HTTP: on `port`, 0 for any free port). Resolves to the bound port (HTTP) or 0. */
+  start(port?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Wires configuration, database, domain services and Slack listeners together. */
+export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): Promise<AppKeys> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+  const catalogFile = config.ENDPOINTS_FILE ?? DEFAULT_CATALOG;
+  // Parse the catalog before touching the database: a broken file stops start-up with its line.
+  const catalog = await loadCatalogFile(catalogFile);
+
+  const db: Database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    pglite: opts.pglite,
+    log: (m) => logger.info(m),
+  });
+  try {
+    const sync = await syncCatalog(db.prisma, catalog, clock);
+    logger.info({ file: catalogFile, endpoints: catalog.length, ...sync }, "endpoint catalog synced");
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
+  const services = createServices({ config, db, logger, clock });
+  await services.endpoints.load(db.prisma);
+
+  const blog = boltLogger(logger);
+  const clientOptions = {
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+    ...(opts.slackRetries ? { retryConfig: opts.slackRetries } : {}),
+  };
+  const customRoutes: CustomRoute[] = [healthRoute(db)];
+
+  let bolt: App;
+  let receiver: HTTPReceiver | undefined;
+  if (mode(config) === "http") {
+    receiver = new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET!,
+      endpoints: "/slack/events",
+      customRoutes,
+      processBeforeResponse: opts.processBeforeResponse ?? false,
+      logger: blog,
+    });
+    bolt = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger: blog, clientOptions, convoStore: false, deferInitialization: true });
+  } else {
+    bolt = new App({
+      token: config.SLACK_BOT_TOKEN,
+      appToken: config.SLACK_APP_TOKEN,
+      socketMode: true,
+      customRoutes,
+      port: config.PORT,
+      logger: blog,
+      clientOptions,
+      convoStore: false,
+      deferInitialization: true,
+    });
+  }
+  bolt.error(async (err) => {
+    logger.error({ err: { message: err.message, code: (err as { code?: string }).code } }, "unhandled error in a Slack listener");
+  });
+  registerListeners(bolt, services);
+
+  let server: Server | undefined;
+  return {
+    bolt,
+    services,
+    async start(port = config.PORT) {
+      await bolt.init();
+      if (receiver) {
+        server = (await receiver.start({ port, host: config.HOST ?? "0.0.0.0" })) as Server;
+        const bound = (server.address() as AddressInfo).port;
+        logger.info({ port: bound, mode: "http" }, "AppKeys is listening at /slack/events");
+        return bound;
+      }
+      await bolt.start();
+      logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
+      return 0;
+    },
+    async stop() {
+      try {
+        await bolt.stop();
+      } catch {
+        // not started
+      }
+      await db.close();
+    },
+  };
+}

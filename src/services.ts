@@ -1,0 +1,27 @@
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+import { AppService, type Actor } from "./domain/apps.js";
+import type { Clock } from "./domain/clock.js";
+import { EndpointDirectory } from "./domain/endpoints.js";
+import type { Logger } from "./logger.js";
+
+/** Everything listeners and workers need, built once at start-up. */
+export interface Services {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  apps: AppService;
+  endpoints: EndpointDirectory;
+  actor(userId: string, teamId: string): Actor;
+}
+
+export function createServices(p: { config: Config; db: Database; logger: Logger; clock: Clock }): Services {
+  const admins = new Set(p.config.ADMIN_USER_IDS);
+  return {
+    ...p,
+    apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
+    endpoints: new EndpointDirectory(),
+    actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
+  };
+}

@@ -1,0 +1,70 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { Services } from "../../services.js";
+import { appDetailsBlocks, appDetailsModal, appListBlocks } from "../blocks/apps.js";
+import { newAppModal } from "../blocks/create-app.js";
+import { slackCode } from "../deliver.js";
+import { describeError, errorText } from "../errors.js";
+import { ACT } from "../ids.js";
+
+function teamOf(body: BlockAction): string {
+  return body.team?.id ?? body.user.team_id ?? "";
+}
+
+export function registerAppActions(app: App, s: Services): void {
+  // "View details" on a card. Authorization is checked here again, not only when the card was drawn.
+  app.action<BlockAction<ButtonAction>>(ACT.details, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const actor = s.actor(body.user.id, teamOf(body));
+    try {
+      const details = await s.apps.details(actor, action.value ?? "");
+      const opts = { now: s.clock(), canManage: true };
+      if (body.response_url && !body.view) {
+        await respond({ response_type: "ephemeral", replace_original: false, text: `App ${details.app.title}`, blocks: appDetailsBlocks(details, opts) });
+      } else {
+        await client.views.open({ trigger_id: body.trigger_id, view: appDetailsModal(details, opts) });
+      }
+    } catch (err) {
+      await tellUser(s, body, respond, client, errorText(describeError(err, s.logger, "showing app details")));
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACT.listPage}`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const page = Number.parseInt(action.value ?? "0", 10);
+    try {
+      const apps = await s.apps.listApps(s.actor(body.user.id, teamOf(body)));
+      await respond({ replace_original: true, text: "Your apps", blocks: appListBlocks(apps, Number.isFinite(page) ? page : 0) });
+    } catch (err) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: errorText(describeError(err, s.logger, "listing apps")) });
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACT.newApp, async ({ ack, body, respond, client }) => {
+    await ack();
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: newAppModal() });
+    } catch (err) {
+      await tellUser(s, body, respond, client, `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please try again.`);
+    }
+  });
+}
+
+/** Ephemeral answer wherever the action came from (message → response_url, else the DM). */
+async function tellUser(
+  s: Services,
+  body: BlockAction,
+  respond: (m: { response_type: "ephemeral"; replace_original: false; text: string }) => Promise<unknown>,
+  client: { chat: { postEphemeral: (a: { channel: string; user: string; text: string }) => Promise<unknown> }; conversations: { open: (a: { users: string }) => Promise<{ channel?: { id?: string } }> } },
+  text: string,
+): Promise<void> {
+  try {
+    if (body.response_url) {
+      await respond({ response_type: "ephemeral", replace_original: false, text });
+      return;
+    }
+    const im = await client.conversations.open({ users: body.user.id });
+    if (im.channel?.id) await client.chat.postEphemeral({ channel: im.channel.id, user: body.user.id, text });
+  } catch (err) {
+    s.logger.warn({ slackError: slackCode(err) }, "could not tell the user about an error");
+  }
+}
