@@ -13,6 +13,7 @@ import { healthRoute } from "./http/health.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
 import { registerListeners } from "./slack/register.js";
+import { workerFactories, type Worker } from "./background.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");
@@ -24,6 +25,8 @@ export interface AppKeysOptions {
   pglite?: PGlite;
   /** Web API retry policy; tests use a short one. */
   slackRetries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Do not start background workers (tests that drive workers by hand). */
+  noWorkers?: boolean;
   /** Wait for listeners before answering HTTP requests (deterministic tests only: it can blow Slack's 3 s ack). */
   processBeforeResponse?: boolean;
 }
@@ -98,6 +101,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   registerListeners(bolt, services);
 
   let server: Server | undefined;
+  const workers: Worker[] = opts.noWorkers ? [] : workerFactories.map((f) => f(services, bolt.client));
   return {
     bolt,
     services,
@@ -107,13 +111,16 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
         server = (await receiver.start({ port, host: config.HOST ?? "0.0.0.0" })) as Server;
         const bound = (server.address() as AddressInfo).port;
         logger.info({ port: bound, mode: "http" }, "AppKeys is listening at /slack/events");
+        for (const w of workers) w.start();
         return bound;
       }
       await bolt.start();
       logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
+      for (const w of workers) w.start();
       return 0;
     },
     async stop() {
+      await Promise.all(workers.map((w) => w.stop().catch((err) => logger.warn({ err, worker: w.name }, "worker did not stop cleanly"))));
       try {
         await bolt.stop();
       } catch {

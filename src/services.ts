@@ -1,9 +1,11 @@
+import { EventEmitter } from "node:events";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { AppService, type Actor } from "./domain/apps.js";
 import type { Clock } from "./domain/clock.js";
 import { EndpointDirectory } from "./domain/endpoints.js";
 import type { Logger } from "./logger.js";
+import { SettingsService } from "./domain/settings.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -13,6 +15,9 @@ export interface Services {
   clock: Clock;
   apps: AppService;
   endpoints: EndpointDirectory;
+  settings: SettingsService;
+  /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
+  bus: EventEmitter<{ "app.changed": [appId: string] }>;
   actor(userId: string, teamId: string): Actor;
 }
 
@@ -22,6 +27,8 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     ...p,
     apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
     endpoints: new EndpointDirectory(),
+    settings: new SettingsService(p.db.prisma, p.config),
+    bus: new EventEmitter(),
     actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
   };
 }

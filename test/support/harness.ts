@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import type { PGlite } from "@electric-sql/pglite";
-import { createAppKeys, type AppKeys } from "../../src/app.js";
+import { createAppKeys, type AppKeys, type AppKeysOptions } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/domain/clock.js";
 import { createLogger } from "../../src/logger.js";
@@ -43,7 +43,14 @@ export function testClock(start = new Date("2026-01-05T09:00:00Z")) {
  * stand-in, on a fresh test database (PGlite, or PostgreSQL when TEST_DATABASE_URL is set).
  */
 export async function startHarness(
-  opts: { env?: Record<string, string>; clock?: Clock; db?: TestDatabase; standIn?: SlackStandIn; logLevel?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    db?: TestDatabase;
+    standIn?: SlackStandIn;
+    logLevel?: string;
+    appOptions?: Partial<AppKeysOptions>;
+  } = {},
 ): Promise<Harness> {
   const standIn = opts.standIn ?? (await SlackStandIn.start({ teamId: TEAM }));
   const db = opts.db ?? (await createTestDatabase());
@@ -67,6 +74,7 @@ export async function startHarness(
     clock: opts.clock,
     pglite: db.pglite as PGlite | undefined,
     slackRetries: { retries: 0 },
+    ...opts.appOptions,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;

@@ -68,6 +68,7 @@ export function registerCreateAppViews(app: App, s: Services): void {
     }
     const { app: created_app, issued } = created;
     s.logger.info({ appId: created_app.publicId, credentialId: issued.credential.id, userId }, "app created");
+    s.bus.emit("app.changed", created_app.id);
     const delivery = await deliverSecret(client, s.logger, {
       userId,
       viewId: view.id,
