@@ -4,8 +4,10 @@ import type { Database } from "./db/database.js";
 import { AppService, type Actor } from "./domain/apps.js";
 import type { Clock } from "./domain/clock.js";
 import { EndpointDirectory } from "./domain/endpoints.js";
+import { CredentialService } from "./domain/credentials.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./domain/settings.js";
+import { ApproverDirectory } from "./slack/approvers.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -14,8 +16,10 @@ export interface Services {
   logger: Logger;
   clock: Clock;
   apps: AppService;
+  credentials: CredentialService;
   endpoints: EndpointDirectory;
   settings: SettingsService;
+  approvers: ApproverDirectory;
   /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
   bus: EventEmitter<{ "app.changed": [appId: string] }>;
   actor(userId: string, teamId: string): Actor;
@@ -26,8 +30,10 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
   return {
     ...p,
     apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
+    credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER),
     endpoints: new EndpointDirectory(),
     settings: new SettingsService(p.db.prisma, p.config),
+    approvers: new ApproverDirectory(p.config, p.logger),
     bus: new EventEmitter(),
     actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
   };

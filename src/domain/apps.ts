@@ -77,8 +77,8 @@ export class AppService {
    */
   async createApp(
     actor: Actor,
-    input: NewAppInput & { endpointIds: string[]; environment: Environment; label?: string },
-  ): Promise<{ app: AppRow; issued: IssuedCredential }> {
+    input: NewAppInput & { endpointIds: string[]; environment: Environment; label?: string; needsApproval?: boolean },
+  ): Promise<{ app: AppRow; issued?: IssuedCredential; approvalId?: string }> {
     const title = cleanText(input.title);
     const description = cleanMultiline(input.description ?? "");
     if (!title || title.length > TITLE_MAX) throw new DomainError("INVALID", "The title is empty or too long.", { title: "Invalid title." });
@@ -116,6 +116,14 @@ export class AppService {
           details: { endpoints: endpointIds.length },
           at: now,
         });
+        if (input.needsApproval) {
+          // A production key for a non-approver: the app exists at once, the key waits for an approver.
+          const approval = await tx.approval.create({
+            data: { kind: "GENERATE", appId: app.id, requesterId: actor.userId, payload: { environment: input.environment, label: input.label ?? "" }, createdAt: now },
+          });
+          await recordAudit(tx, { actorId: actor.userId, action: "credential.requested", teamId: actor.teamId, app, environment: input.environment, details: { approvalId: approval.id }, at: now });
+          return { app, approvalId: approval.id };
+        }
         const issued = await issueCredential(tx, {
           app,
           teamId: actor.teamId,

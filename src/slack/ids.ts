@@ -4,6 +4,9 @@ export const CB = {
   createEndpoints: "app_create_endpoints",
   result: "appkeys_result",
   details: "app_details_modal",
+  generate: "key_generate",
+  revoke: "key_revoke",
+  decide: "approval_decide",
 } as const;
 
 export const ACT = {
@@ -16,6 +19,15 @@ export const ACT = {
   description: "description_input",
   label: "label_input",
   noop: "noop",
+  generateOpen: "key_generate_open",
+  revoke: "cred_revoke",
+  rotate: "cred_rotate",
+  review: "approval_review",
+  revokeAction: "revoke_action",
+  grace: "grace_select",
+  reason: "reason_select",
+  note: "note_input",
+  decision: "decision_select",
 } as const;
 
 export const BLK = {
@@ -24,4 +36,9 @@ export const BLK = {
   endpoints: "endpoints",
   environment: "environment",
   label: "label",
+  revokeAction: "revoke_action",
+  grace: "grace",
+  reason: "reason",
+  note: "note",
+  decision: "decision",
 } as const;

@@ -4,13 +4,19 @@ import { registerAppActions } from "./actions/apps.js";
 import { registerAppsCommand, type SubcommandHandler } from "./commands/apps.js";
 import { registerEndpointOptions } from "./options/endpoints.js";
 import { registerCreateAppViews } from "./views/create-app.js";
+import { registerKeyActions } from "./actions/keys.js";
+import { keysSubcommand } from "./commands/keys.js";
+import { registerKeyViews } from "./views/keys.js";
 
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
   // `/apps <sub-command>` handlers beyond create/list/show; each returns true when it handled one.
   const subcommands: SubcommandHandler[] = [];
+  subcommands.push(keysSubcommand(s, app.client));
   registerAppsCommand(app, s, subcommands);
   registerCreateAppViews(app, s);
   registerAppActions(app, s);
   registerEndpointOptions(app, s);
+  registerKeyActions(app, s);
+  registerKeyViews(app, s);
 }

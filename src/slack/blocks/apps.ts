@@ -58,6 +58,9 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
     ],
   });
   blocks.push(section(app.description ? `*Description*\n${mrkdwnEscape(app.description)}` : "_No description._"));
+  if (opts.canManage) {
+    blocks.push({ type: "actions", block_id: "app_actions", elements: [button("Generate Key", ACT.generateOpen, app.publicId, "primary")] });
+  }
   blocks.push(divider(), header("API Credentials"));
   if (d.credentials.length === 0) blocks.push(section("_No keys yet._"));
   const shown = d.credentials.slice(0, MAX_CREDENTIALS_SHOWN);
@@ -74,7 +77,8 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
     if (active && c.revokeAt) lines.push(`:hourglass: Revokes ${slackDate(c.revokeAt)} (grace period)`);
     if (active && c.snoozedUntil && c.snoozedUntil > opts.now) lines.push(`:zzz: Rotation reminder snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}`);
     if (!active && c.revokedAt) lines.push(`Revoked ${slackDate(c.revokedAt)}${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}${c.revokeReason ? ` · ${mrkdwnEscape(c.revokeReason)}` : ""}`);
-    blocks.push(section(lines.join("\n")));
+    // Revoke is offered on every active key; the handler re-checks who may revoke.
+    blocks.push(section(lines.join("\n"), active && opts.canManage ? { accessory: button("Revoke", ACT.revoke, c.id, "danger") } : {}));
   }
   if (d.credentials.length > shown.length) {
     blocks.push(context(`${d.credentials.length - shown.length} older credentials not shown.`));

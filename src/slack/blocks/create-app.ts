@@ -133,6 +133,7 @@ export interface KeyReveal {
   label?: string;
   sharedKey: string;
   secretKey: string;
+  note?: string;
 }
 
 export const ONCE_WARNING =
@@ -145,6 +146,7 @@ export function keyRevealBlocks(k: KeyReveal): Block[] {
     section(`:white_check_mark: *Successfully generated your API keys!*\n*${mrkdwnEscape(k.appTitle)}* (\`${k.appPublicId}\`) · ${ENV_EMOJI[k.environment]} ${ENV_LABEL[k.environment]}${k.label ? ` · ${mrkdwnEscape(k.label)}` : ""}`),
     section(`*Shared Key*\n\`\`\`${k.sharedKey}\`\`\``),
     section(`*Secret Key*\n\`\`\`${k.secretKey}\`\`\``),
+    ...(k.note ? [section(k.note)] : []),
     section(ONCE_WARNING),
     context(`Credential ID \`${k.credentialId}\` · The new key pair now appears in the app's API credentials.`),
   ];

@@ -1,11 +1,12 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
-import { DomainError } from "../../domain/errors.js";
-import { revokeUndelivered } from "../../domain/credentials.js";
+import { publishCredentialChange } from "../../domain/notify.js";
 import { ENVIRONMENTS } from "../../domain/keys.js";
 import type { Services } from "../../services.js";
 import { endpointsModal, errorModal, progressModal, type DraftApp } from "../blocks/create-app.js";
-import { deliverSecret } from "../deliver.js";
+import { revealNewKey } from "../deliver.js";
+import { notifyApprovers } from "../approvals.js";
+import { requestSentModal } from "../blocks/keys.js";
 import { describeError } from "../errors.js";
 import { ACT, BLK, CB } from "../ids.js";
 import { readState } from "./state.js";
@@ -57,40 +58,21 @@ export function registerCreateAppViews(app: App, s: Services): void {
     const userId = body.user.id;
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const actor = s.actor(userId, teamId);
-    let created;
     try {
-      created = await s.apps.createApp(actor, { title: meta.data.t, description: meta.data.d, endpointIds, environment });
+      const needsApproval = environment === "production" && !(await s.approvers.isApprover(client, userId));
+      const created = await s.apps.createApp(actor, { title: meta.data.t, description: meta.data.d, endpointIds, environment, needsApproval });
+      s.logger.info({ appId: created.app.publicId, credentialId: created.issued?.credential.id, userId }, "app created");
+      s.bus.emit("app.changed", created.app.id);
+      if (created.issued) {
+        await publishCredentialChange(s.db, { sharedKey: created.issued.credential.sharedKey, credentialId: created.issued.credential.id }).catch(() => {});
+        await revealNewKey(s, client, { userId, teamId, viewId: view.id, app: created.app, issued: created.issued });
+      } else if (created.approvalId) {
+        await client.views.update({ view_id: view.id, view: requestSentModal(created.app, "production") }).catch(() => {});
+        await notifyApprovers(s, client, created.approvalId);
+      }
     } catch (err) {
       const e = describeError(err, s.logger, "creating an app");
-      const text = err instanceof DomainError ? `${e.text}` : e.text;
-      await client.views.update({ view_id: view.id, view: errorModal("New App", text, e.requestId) }).catch(() => {});
-      return;
-    }
-    const { app: created_app, issued } = created;
-    s.logger.info({ appId: created_app.publicId, credentialId: issued.credential.id, userId }, "app created");
-    s.bus.emit("app.changed", created_app.id);
-    const delivery = await deliverSecret(client, s.logger, {
-      userId,
-      viewId: view.id,
-      reveal: {
-        appTitle: created_app.title,
-        appPublicId: created_app.publicId,
-        credentialId: issued.credential.id,
-        environment: issued.credential.environment,
-        sharedKey: issued.credential.sharedKey,
-        secretKey: issued.secretKey,
-      },
-    });
-    if (!delivery.modal && !delivery.dm) {
-      // Nobody received the secret: a usable key nobody holds is only a liability.
-      await revokeUndelivered(s.db.prisma, s.clock, { credentialId: issued.credential.id, actorId: userId, teamId });
-      s.logger.warn({ credentialId: issued.credential.id }, "secret could not be delivered; credential revoked");
-      await client.chat
-        .postMessage({
-          channel: userId,
-          text: `:warning: Your app *${created_app.title}* (\`${created_app.publicId}\`) was created, but I could not deliver its new secret key to you, so I revoked that key. Generate a new one with \`/apps keys generate ${created_app.publicId}\`.`,
-        })
-        .catch(() => {});
+      await client.views.update({ view_id: view.id, view: errorModal("New App", e.text, e.requestId) }).catch(() => {});
     }
   });
 }
