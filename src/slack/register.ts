@@ -8,11 +8,6 @@ import { registerKeyActions } from "./actions/keys.js";
 import { keysSubcommand } from "./commands/keys.js";
 import { registerKeyViews } from "./views/keys.js";
 import { registerRequestLogging } from "./middleware.js";
-import { registerHomeEvents } from "./events/home.js";
-import { OwnerFlows } from "./owners.js";
-import { shareSubcommand } from "./commands/share.js";
-import { registerOwnerActions } from "./actions/owners.js";
-import { registerOwnerViews } from "./views/owners.js";
 
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
@@ -20,15 +15,10 @@ export function registerListeners(app: App, s: Services): void {
   registerRequestLogging(app, s);
   const subcommands: SubcommandHandler[] = [];
   subcommands.push(keysSubcommand(s, app.client));
-  const home = registerHomeEvents(app, s);
-  const owners = new OwnerFlows(s, app.client, home);
-  subcommands.push(shareSubcommand(s, owners));
   registerAppsCommand(app, s, subcommands);
   registerCreateAppViews(app, s);
   registerAppActions(app, s);
   registerEndpointOptions(app, s);
   registerKeyActions(app, s);
   registerKeyViews(app, s);
-  registerOwnerActions(app, s, owners);
-  registerOwnerViews(app, s, owners);
 }
