@@ -136,6 +136,12 @@ describe("/apps: create → list → show", () => {
     expect(await h.prisma.app.count()).toBe(apps);
   });
 
+  it("answers health checks", async () => {
+    const res = await fetch(`${h.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true });
+  });
+
   it("answers help, unknown sub-commands and odd input with usage", async () => {
     for (const text of ["help", "frobnicate", "x".repeat(4000), "show", "\u202e\u0000 list extra", "keys revoke not-an-id"]) {
       const res = await h.slack.command(text, { userId: ALICE });
@@ -182,7 +188,10 @@ describe("/apps: create → list → show", () => {
       await h.slack.submitView(viewId, { endpoints: await firstEndpoints(h, 1) }, { userId: ALICE });
       await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "views.update" && /Nothing was changed/.test(JSON.stringify(x.args.view))));
       const msg = JSON.stringify(h.standIn.calls.slice(before).find((x) => x.method === "views.update")!.args.view);
-      expect(msg).toMatch(/Request ID/);
+      const requestId = /Request ID `([0-9a-f]{8})`/.exec(msg)?.[1];
+      expect(requestId).toBeTruthy();
+      // The same id is in the error log line, so an admin can find the cause.
+      expect(h.logs.some((l) => l.includes(requestId!) && l.includes('"level":50'))).toBe(true);
       expect(msg).not.toMatch(/at \w+ \(|node_modules|prisma/i);
     } finally {
       await h.prisma.$executeRawUnsafe(`ALTER TABLE "credential_broken" RENAME TO "credential"`);
