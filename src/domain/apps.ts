@@ -204,4 +204,30 @@ export class AppService {
     ]);
     return { app, credentials, endpoints: links.map((l) => l.endpoint) };
   }
+
+  /**
+   * Archives an app: its active keys are revoked, pending requests cancelled, its title freed.
+   * Returns the revoked keys so verification caches can be told after commit.
+   */
+  async archive(actor: Actor, appId: string): Promise<{ app: AppRow; revoked: { id: string; sharedKey: string }[] }> {
+    const now = this.clock();
+    return this.db.$transaction(async (tx) => {
+      const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
+      if (!app || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+      if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can archive it.");
+      if (app.archivedAt) throw new DomainError("INVALID_STATE", `*${app.title}* is already archived.`);
+      const active = await tx.credential.findMany({ where: { appId, status: "ACTIVE" }, select: { id: true, sharedKey: true, environment: true } });
+      await tx.credential.updateMany({
+        where: { appId, status: "ACTIVE" },
+        data: { status: "REVOKED", revokedAt: now, revokedBy: actor.userId, revokeReason: "app_archived" },
+      });
+      await tx.approval.updateMany({ where: { appId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" } });
+      const archived = await tx.app.update({ where: { id: appId }, data: { archivedAt: now }, include: { owners: true } });
+      await recordAudit(tx, { actorId: actor.userId, action: "app.archived", teamId: app.teamId, app, details: { revokedKeys: active.length }, at: now });
+      for (const c of active) {
+        await recordAudit(tx, { actorId: actor.userId, action: "credential.revoked", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: "app_archived", at: now });
+      }
+      return { app: archived, revoked: active };
+    });
+  }
 }

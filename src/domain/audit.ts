@@ -2,6 +2,7 @@ import type { Prisma } from "../generated/prisma/client.js";
 
 export type AuditAction =
   | "app.created"
+  | "app.archived"
   | "app.owner_added"
   | "app.owner_removed"
   | "credential.generated"

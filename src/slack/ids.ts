@@ -7,6 +7,7 @@ export const CB = {
   generate: "key_generate",
   revoke: "key_revoke",
   decide: "approval_decide",
+  archive: "app_archive",
 } as const;
 
 export const ACT = {

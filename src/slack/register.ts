@@ -8,17 +8,21 @@ import { registerKeyActions } from "./actions/keys.js";
 import { keysSubcommand } from "./commands/keys.js";
 import { registerKeyViews } from "./views/keys.js";
 import { registerRequestLogging } from "./middleware.js";
+import { archiveSubcommand } from "./commands/archive.js";
+import { registerArchiveView } from "./views/archive.js";
 
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
-  // `/apps <sub-command>` handlers beyond create/list/show; each returns true when it handled one.
   registerRequestLogging(app, s);
+  // `/apps <sub-command>` handlers beyond create/list/show; each returns true when it handled one.
   const subcommands: SubcommandHandler[] = [];
   subcommands.push(keysSubcommand(s, app.client));
+  subcommands.push(archiveSubcommand(s, app.client));
   registerAppsCommand(app, s, subcommands);
   registerCreateAppViews(app, s);
   registerAppActions(app, s);
   registerEndpointOptions(app, s);
   registerKeyActions(app, s);
   registerKeyViews(app, s);
+  registerArchiveView(app, s);
 }

@@ -275,4 +275,43 @@ describe("credential lifecycle", () => {
     expect(await h.prisma.credential.count({ where: { appId: r.app!.id } })).toBe(1);
     expect(h.standIn.violations).toEqual([]);
   });
+
+  it("archives an app: keys revoked, requests cancelled, title free again", async () => {
+    const r = await createAppViaSlack(h, { userId: OWNER, title: "Sunset" });
+    const g = await clickOpen(h, OWNER, "key_generate_open", r.app!.publicId);
+    await submitAndSettle(h, g, { environment: "production" }, OWNER);
+    const openArchive = async (userId: string) => {
+      const n = h.standIn.callsTo("views.open").length;
+      await h.slack.command(`archive ${r.app!.publicId}`, { userId });
+      await h.standIn.waitFor((c) => c.filter((x) => x.method === "views.open").length > n);
+      const id = h.standIn.callsTo("views.open").at(-1)!.response.view.id;
+      await h.standIn.waitFor((c) => c.some((x) => x.method === "views.update" && x.args.view_id === id));
+      return id;
+    };
+    const strangerView = await openArchive(STRANGER);
+    expect(JSON.stringify(h.standIn.currentView(strangerView))).toMatch(/Only the app's owners/);
+    const v = await openArchive(OWNER);
+    const text = JSON.stringify(h.standIn.currentView(v));
+    expect(text).toContain("1 active key");
+    expect(text).toContain("1 pending request");
+    // Submitted by a stranger (forged): refused.
+    const forged = await submitAndSettle(h, v, {}, STRANGER);
+    expect(forged.text).toMatch(/Only the app's owners|No app/);
+    const v2 = await openArchive(OWNER);
+    const out = await submitAndSettle(h, v2, {}, OWNER);
+    expect(out.text).toContain("is archived; 1 key(s) revoked");
+    const app = await h.prisma.app.findUniqueOrThrow({ where: { id: r.app!.id } });
+    expect(app.archivedAt).not.toBeNull();
+    expect(await h.prisma.credential.count({ where: { appId: app.id, status: "ACTIVE" } })).toBe(0);
+    expect(await h.prisma.approval.count({ where: { appId: app.id, status: "PENDING" } })).toBe(0);
+    expect(await h.prisma.auditEvent.count({ where: { appId: app.id, action: "app.archived" } })).toBe(1);
+    // The title is free again, and the archived app is gone from lists and lookups.
+    const again = await createAppViaSlack(h, { userId: OWNER, title: "sunset" });
+    expect(again.app!.id).not.toBe(app.id);
+    const n = h.standIn.calls.length;
+    await h.slack.command(`show ${r.app!.publicId}`, { userId: OWNER });
+    await h.standIn.waitFor((c) => c.slice(n).some((x) => x.method === "response_url"));
+    expect(h.standIn.calls.slice(n).find((x) => x.method === "response_url")!.args.text).toMatch(/No app with App ID/);
+    expect(h.standIn.violations).toEqual([]);
+  });
 });

@@ -111,6 +111,9 @@ export function usageText(): string {
     "• `/apps` or `/apps list` — your apps",
     "• `/apps create` (or `/apps new`) — create an app, connect API endpoints and get its first keys",
     "• `/apps show <App ID | title>` — app information, API credentials and connected APIs",
+    "• `/apps keys generate <App ID | title>` — a new key pair (production keys need an approver)",
+    "• `/apps keys revoke <credential ID>` — the Revoking the Key dialog",
+    "• `/apps archive <App ID | title>` — archive an app and revoke its keys",
     "• `/apps help` — this help",
   ].join("\n");
 }

@@ -16,6 +16,7 @@ export type AppsCommand =
   | { kind: "keys-revoke"; credentialId: string }
   | { kind: "share"; ref: string; userId: string; remove: boolean }
   | { kind: "settings" }
+  | { kind: "archive"; ref: string }
   | { kind: "usage"; problem?: string };
 
 const text = z
@@ -69,6 +70,8 @@ export function parseAppsCommand(raw: unknown): AppsCommand {
     }
     case "settings":
       return { kind: "settings" };
+    case "archive":
+      return arg ? { kind: "archive", ref: arg } : { kind: "usage", problem: "Tell me which app: `/apps archive <App ID | title>`." };
     default:
       return { kind: "usage", problem: `I don't know \`${head.slice(0, 40)}\`.` };
   }
