@@ -2,10 +2,12 @@
  * `npm run bench`: speed and memory targets live here, not in timed tests. Each module prints
  * its own figures; run one with `npm run bench -- <name>`.
  */
+import { run as auditHome } from "./audit-home.js";
 type Bench = { name: string; run: () => Promise<void> };
 
 const benches: Bench[] = [
   // Each feature adds its benchmark module here.
+  { name: "audit-home", run: auditHome },
 ];
 
 const only = process.argv.slice(2);

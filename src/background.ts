@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "./services.js";
+import { auditWorker } from "./workers/audit.js";
 
 /** A background loop (audit delivery, schedules). start() must return at once. */
 export interface Worker {
@@ -15,3 +16,4 @@ export type WorkerFactory = (s: Services, client: webApi.WebClient) => Worker;
  * state in the database, so any replica may run them and a crash loses nothing.
  */
 export const workerFactories: WorkerFactory[] = [];
+workerFactories.push(auditWorker);

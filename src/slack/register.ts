@@ -10,6 +10,11 @@ import { registerKeyViews } from "./views/keys.js";
 import { registerRequestLogging } from "./middleware.js";
 import { archiveSubcommand } from "./commands/archive.js";
 import { registerArchiveView } from "./views/archive.js";
+import { registerHomeEvents } from "./events/home.js";
+import { OwnerFlows } from "./owners.js";
+import { shareSubcommand } from "./commands/share.js";
+import { registerOwnerActions } from "./actions/owners.js";
+import { registerOwnerViews } from "./views/owners.js";
 
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
@@ -18,6 +23,9 @@ export function registerListeners(app: App, s: Services): void {
   const subcommands: SubcommandHandler[] = [];
   subcommands.push(keysSubcommand(s, app.client));
   subcommands.push(archiveSubcommand(s, app.client));
+  const home = registerHomeEvents(app, s);
+  const owners = new OwnerFlows(s, app.client, home);
+  subcommands.push(shareSubcommand(s, owners));
   registerAppsCommand(app, s, subcommands);
   registerCreateAppViews(app, s);
   registerAppActions(app, s);
@@ -25,4 +33,6 @@ export function registerListeners(app: App, s: Services): void {
   registerKeyActions(app, s);
   registerKeyViews(app, s);
   registerArchiveView(app, s);
+  registerOwnerActions(app, s, owners);
+  registerOwnerViews(app, s, owners);
 }

@@ -212,7 +212,7 @@ export class SlackStandIn {
   }
 
   /** Poll every 10 ms until `pred(calls)` is truthy; returns the calls. */
-  async waitFor(pred: (c: RecordedCall[]) => boolean | undefined, timeoutMs = 3000): Promise<RecordedCall[]> {
+  async waitFor(pred: (c: RecordedCall[]) => boolean | undefined, timeoutMs = 15_000): Promise<RecordedCall[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (pred(this.calls)) return this.calls;
@@ -230,7 +230,7 @@ export class SlackStandIn {
   async waitForCall(
     method: string,
     pred: (c: RecordedCall) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = 15_000,
   ): Promise<RecordedCall> {
     let found: RecordedCall | undefined;
     await this.waitFor((calls) => {

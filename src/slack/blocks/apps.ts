@@ -59,7 +59,7 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
   });
   blocks.push(section(app.description ? `*Description*\n${mrkdwnEscape(app.description)}` : "_No description._"));
   if (opts.canManage) {
-    blocks.push({ type: "actions", block_id: "app_actions", elements: [button("Generate Key", ACT.generateOpen, app.publicId, "primary")] });
+    blocks.push({ type: "actions", block_id: "app_actions", elements: [button("Generate Key", ACT.generateOpen, app.publicId, "primary"), button("Manage owners", ACT.owners, app.publicId)] });
   }
   blocks.push(divider(), header("API Credentials"));
   if (d.credentials.length === 0) blocks.push(section("_No keys yet._"));
@@ -111,6 +111,7 @@ export function usageText(): string {
     "• `/apps` or `/apps list` — your apps",
     "• `/apps create` (or `/apps new`) — create an app, connect API endpoints and get its first keys",
     "• `/apps show <App ID | title>` — app information, API credentials and connected APIs",
+    "• `/apps share <App ID | title> @person` / `/apps unshare …` — add or remove a co-owner",
     "• `/apps keys generate <App ID | title>` — a new key pair (production keys need an approver)",
     "• `/apps keys revoke <credential ID>` — the Revoking the Key dialog",
     "• `/apps archive <App ID | title>` — archive an app and revoke its keys",
