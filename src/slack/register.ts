@@ -9,6 +9,7 @@ import { keysSubcommand } from "./commands/keys.js";
 import { registerKeyViews } from "./views/keys.js";
 import { registerRequestLogging } from "./middleware.js";
 import { archiveSubcommand } from "./commands/archive.js";
+import { approvalsSubcommand } from "./commands/approvals.js";
 import { registerArchiveView } from "./views/archive.js";
 import { registerHomeEvents } from "./events/home.js";
 import { OwnerFlows } from "./owners.js";
@@ -23,6 +24,7 @@ export function registerListeners(app: App, s: Services): void {
   const subcommands: SubcommandHandler[] = [];
   subcommands.push(keysSubcommand(s, app.client));
   subcommands.push(archiveSubcommand(s, app.client));
+  subcommands.push(approvalsSubcommand(s, app.client));
   const home = registerHomeEvents(app, s);
   const owners = new OwnerFlows(s, app.client, home);
   subcommands.push(shareSubcommand(s, owners));

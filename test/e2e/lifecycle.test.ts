@@ -314,4 +314,24 @@ describe("credential lifecycle", () => {
     expect(h.standIn.calls.slice(n).find((x) => x.method === "response_url")!.args.text).toMatch(/No app with App ID/);
     expect(h.standIn.violations).toEqual([]);
   });
+
+  it("lists pending requests to approvers only, each with its Review button", async () => {
+    const r = await createAppViaSlack(h, { userId: OWNER, title: "Pending list" });
+    const g = await clickOpen(h, OWNER, "key_generate_open", r.app!.publicId);
+    await submitAndSettle(h, g, { environment: "production", label: "pending-label" }, OWNER);
+    const approval = await h.prisma.approval.findFirstOrThrow({ where: { appId: r.app!.id, status: "PENDING" } });
+    const ask = async (userId: string) => {
+      const n = h.standIn.calls.length;
+      await h.slack.command("approvals", { userId });
+      await h.standIn.waitFor((c) => c.slice(n).some((x) => x.method === "response_url"));
+      return h.standIn.calls.slice(n).find((x) => x.method === "response_url")!.args;
+    };
+    const listed = await ask(APPROVER2);
+    const text = JSON.stringify(listed.blocks);
+    expect(text).toContain(approval.id);
+    expect(text).toContain("pending-label");
+    expect(text).toContain("Review");
+    expect((await ask(OWNER)).text).toMatch(/Only approvers/);
+    expect(h.standIn.violations).toEqual([]);
+  });
 });

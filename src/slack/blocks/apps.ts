@@ -115,6 +115,7 @@ export function usageText(): string {
     "• `/apps keys generate <App ID | title>` — a new key pair (production keys need an approver)",
     "• `/apps keys revoke <credential ID>` — the Revoking the Key dialog",
     "• `/apps archive <App ID | title>` — archive an app and revoke its keys",
+    "• `/apps approvals` — requests waiting for an approver (approvers)",
     "• `/apps help` — this help",
   ].join("\n");
 }

@@ -241,3 +241,12 @@ export function approvalReviewModal(
     ],
   });
 }
+
+/** `/apps approvals`: what waits for an approver, oldest first, each with its Review button. */
+export function pendingApprovalsBlocks(items: { approval: ApprovalView; app: AppRef; credential?: CredentialView | null }[], total: number): Block[] {
+  if (items.length === 0) return [section(":white_check_mark: Nothing is waiting for an approver.")];
+  const blocks: Block[] = [header(`Waiting for approval (${total})`)];
+  for (const it of items.slice(0, 45)) blocks.push(...approvalRequestBlocks(it.approval, it.app, it.credential));
+  if (total > items.length) blocks.push(context(`${total - items.length} more not shown: decide on these first.`));
+  return blocks.slice(0, 50);
+}

@@ -17,6 +17,7 @@ export type AppsCommand =
   | { kind: "share"; ref: string; userId: string; remove: boolean }
   | { kind: "settings" }
   | { kind: "archive"; ref: string }
+  | { kind: "approvals" }
   | { kind: "usage"; problem?: string };
 
 const text = z
@@ -70,6 +71,9 @@ export function parseAppsCommand(raw: unknown): AppsCommand {
     }
     case "settings":
       return { kind: "settings" };
+    case "approvals":
+    case "pending":
+      return { kind: "approvals" };
     case "archive":
       return arg ? { kind: "archive", ref: arg } : { kind: "usage", problem: "Tell me which app: `/apps archive <App ID | title>`." };
     default:
