@@ -3,11 +3,13 @@
  * its own figures; run one with `npm run bench -- <name>`.
  */
 import { run as auditHome } from "./audit-home.js";
+import { run as sweep } from "./sweep.js";
 type Bench = { name: string; run: () => Promise<void> };
 
 const benches: Bench[] = [
   // Each feature adds its benchmark module here.
   { name: "audit-home", run: auditHome },
+  { name: "sweep", run: sweep },
 ];
 
 const only = process.argv.slice(2);

@@ -27,6 +27,8 @@ export interface AppKeysOptions {
   slackRetries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** Do not start background workers (tests that drive workers by hand). */
   noWorkers?: boolean;
+  /** Start only these workers, by name (tests whose clock must not race a scheduler). */
+  onlyWorkers?: string[];
   /** Wait for listeners before answering HTTP requests (deterministic tests only: it can blow Slack's 3 s ack). */
   processBeforeResponse?: boolean;
 }
@@ -101,7 +103,9 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   registerListeners(bolt, services);
 
   let server: Server | undefined;
-  const workers: Worker[] = opts.noWorkers ? [] : workerFactories.map((f) => f(services, bolt.client));
+  const workers: Worker[] = opts.noWorkers
+    ? []
+    : workerFactories.map((f) => f(services, bolt.client)).filter((w) => !opts.onlyWorkers || opts.onlyWorkers.includes(w.name));
   return {
     bolt,
     services,

@@ -9,6 +9,8 @@ export const CB = {
   revoke: "key_revoke",
   decide: "approval_decide",
   archive: "app_archive",
+  snooze: "cred_snooze_modal",
+  settings: "settings_modal",
 } as const;
 
 export const ACT = {
@@ -27,6 +29,12 @@ export const ACT = {
   generateOpen: "key_generate_open",
   revoke: "cred_revoke",
   rotate: "cred_rotate",
+  snooze: "cred_snooze",
+  snoozeDays: "snooze_days_input",
+  snoozeReason: "snooze_reason_input",
+  settingsAudit: "settings_audit_channel",
+  settingsRotation: "settings_rotation_channel",
+  settingsDays: "settings_rotation_days",
   review: "approval_review",
   revokeAction: "revoke_action",
   grace: "grace_select",
@@ -47,4 +55,9 @@ export const BLK = {
   reason: "reason",
   note: "note",
   decision: "decision",
+  snoozeDays: "snooze_days",
+  snoozeReason: "snooze_reason",
+  settingsAudit: "settings_audit",
+  settingsRotation: "settings_rotation",
+  settingsDays: "settings_days",
 } as const;

@@ -16,6 +16,10 @@ import { OwnerFlows } from "./owners.js";
 import { shareSubcommand } from "./commands/share.js";
 import { registerOwnerActions } from "./actions/owners.js";
 import { registerOwnerViews } from "./views/owners.js";
+import { settingsSubcommand } from "./commands/settings.js";
+import { registerRotationActions } from "./actions/rotation.js";
+import { registerSnoozeViews } from "./views/snooze.js";
+import { registerSettingsViews } from "./views/settings.js";
 
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
@@ -28,6 +32,7 @@ export function registerListeners(app: App, s: Services): void {
   const home = registerHomeEvents(app, s);
   const owners = new OwnerFlows(s, app.client, home);
   subcommands.push(shareSubcommand(s, owners));
+  subcommands.push(settingsSubcommand(s, app.client));
   registerAppsCommand(app, s, subcommands);
   registerCreateAppViews(app, s);
   registerAppActions(app, s);
@@ -37,4 +42,7 @@ export function registerListeners(app: App, s: Services): void {
   registerArchiveView(app, s);
   registerOwnerActions(app, s, owners);
   registerOwnerViews(app, s, owners);
+  registerRotationActions(app, s);
+  registerSnoozeViews(app, s);
+  registerSettingsViews(app, s);
 }

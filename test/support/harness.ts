@@ -74,6 +74,9 @@ export async function startHarness(
     clock: opts.clock,
     pglite: db.pglite as PGlite | undefined,
     slackRetries: { retries: 0 },
+    // The rotation scheduler fires on real minute boundaries against the test's clock; tests
+    // that want it drive it by hand or ask for it by name.
+    onlyWorkers: ["audit", "last-used"],
     ...opts.appOptions,
   });
   const port = await app.start(0);

@@ -116,6 +116,7 @@ export function usageText(): string {
     "• `/apps keys revoke <credential ID>` — the Revoking the Key dialog",
     "• `/apps archive <App ID | title>` — archive an app and revoke its keys",
     "• `/apps approvals` — requests waiting for an approver (approvers)",
+    "• `/apps settings` — audit channel, rotation channel and rotation days (admins)",
     "• `/apps help` — this help",
   ].join("\n");
 }
