@@ -1,3 +1,4 @@
+import cron from "node-cron";
 import { z } from "zod";
 
 /** Slack ids: users U…/W…, channels C…/G…/D…, user groups S…. */
@@ -13,6 +14,15 @@ const csv = (item: z.ZodString) =>
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(t: T) => z.preprocess(emptyToUndefined, t.optional());
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const envSchema = z
   .object({
@@ -33,8 +43,11 @@ export const envSchema = z
     AUDIT_CHANNEL_ID: opt(slackChannelId),
     ROTATION_CHANNEL_ID: opt(slackChannelId),
     ROTATION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
-    ROTATION_CRON: z.preprocess(emptyToUndefined, z.string().default("0 9 * * 1-5")),
-    TZ: opt(z.string()),
+    ROTATION_CRON: z.preprocess(
+      emptyToUndefined,
+      z.string().default("0 9 * * 1-5").refine((c) => cron.validate(c), "must be a cron expression like \"0 9 * * 1-5\" (minute hour day month weekday)"),
+    ),
+    TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
   })
   .superRefine((env, ctx) => {

@@ -38,9 +38,9 @@ describe("start-up configuration errors", () => {
   });
 
   it("names each bad variable and how to fix it", () => {
-    const r = start({ SLACK_BOT_TOKEN: "nope", DATABASE_URL: "mysql://x", PORT: "99999", ADMIN_USER_IDS: "alice" });
+    const r = start({ SLACK_BOT_TOKEN: "nope", DATABASE_URL: "mysql://x", PORT: "99999", ADMIN_USER_IDS: "alice", ROTATION_CRON: "every day", TZ: "Mars/Olympus" });
     expect(r.code).toBe(2);
-    for (const v of ["SLACK_BOT_TOKEN: must start with xoxb-", "DATABASE_URL: must be a postgres:// URL", "PORT", "ADMIN_USER_IDS", "SLACK_SIGNING_SECRET"]) {
+    for (const v of ["SLACK_BOT_TOKEN: must start with xoxb-", "DATABASE_URL: must be a postgres:// URL", "PORT", "ADMIN_USER_IDS", "SLACK_SIGNING_SECRET", "ROTATION_CRON: must be a cron expression", "TZ: must be an IANA time zone"]) {
       expect(r.out).toContain(v);
     }
     expect(r.out).not.toMatch(/\n\s+at /);
