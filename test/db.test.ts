@@ -204,7 +204,7 @@ describe.skipIf(kind !== 'postgres')('applyMigrations racing on PostgreSQL', () 
     expect(results.flat().sort()).toEqual(onDisk);
     const rows = await withExecutor(tdb, (exec) =>
       exec.query<{ migration_name: string; n: number }>(
-        `SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1`,
+        `SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1 ORDER BY 1`,
       ),
     );
     expect(rows.map((r) => [r.migration_name, r.n])).toEqual(onDisk.map((n) => [n, 1]));

@@ -50,14 +50,6 @@ export function stageRank(stage: string): number {
   return m ? 2 + Number(m[1]) : -1;
 }
 
-export function reminderKey(stage: Stage, userId: string): string {
-  return `${stage}@${userId}`;
-}
-
-export function parseReminderKey(key: string): { stage: string; userId: string } {
-  const at = key.lastIndexOf("@");
-  return at < 0 ? { stage: key, userId: "" } : { stage: key.slice(0, at), userId: key.slice(at + 1) };
-}
 
 /** The time zone of calendar days: TZ, else the process's, else UTC. */
 export function rotationTimeZone(tz?: string): string {
@@ -166,7 +158,7 @@ export async function sweepReminders(db: PrismaClient, p: SweepParams): Promise<
         LIMIT ${batchSize}
       ), ins AS (
         INSERT INTO rotation_reminder (id, "credentialId", stage, "ownerId", "dueAt", "createdAt", "claimedBy", "claimedAt")
-        SELECT gen_random_uuid()::text, s.id, s.stage || '@' || o."userId", o."userId",
+        SELECT gen_random_uuid()::text, s.id, s.stage, o."userId",
                s."createdAt" + make_interval(days => ${p.rotationDays}::int), ${p.now}::timestamp, ${p.claimer}, ${p.now}::timestamp
         FROM (
           SELECT x.id, x."appId", x."createdAt", ${STAGE_SQL} AS stage
@@ -178,7 +170,7 @@ export async function sweepReminders(db: PrismaClient, p: SweepParams): Promise<
         ) s
         JOIN app_owner o ON o."appId" = s."appId"
         WHERE s.stage IS NOT NULL
-        ON CONFLICT ("credentialId", stage) DO NOTHING
+        ON CONFLICT ("credentialId", stage, "ownerId") DO NOTHING
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM page)::int AS scanned, (SELECT count(*) FROM ins)::int AS created,
@@ -257,7 +249,7 @@ export function partitionReminders(
     const live =
       c.status === "ACTIVE" && !c.revokeAt && !(c.snoozedUntil && c.snoozedUntil > now) && !c.app.archivedAt && c.app.owners.some((o) => o.userId === r.ownerId);
     const current = stageFor(daysLeft(c.createdAt, policy.rotationDays, now, policy.timeZone));
-    if (live && current !== null && parseReminderKey(r.stage).stage === current) send.push(r);
+    if (live && current !== null && r.stage === current) send.push(r);
     else drop.push(r);
   }
   return { send, drop };

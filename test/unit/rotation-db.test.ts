@@ -61,13 +61,13 @@ describe('sweepReminders', () => {
       const expected = new Map<string, string>();
       for (const c of creds) {
         const s = stageFor(daysLeft(c.createdAt, 90, NOW, timeZone));
-        if (s) for (const u of ['UOWNER1', 'UCOOWN1']) expected.set(`${c.id} ${s}@${u}`, u);
+        if (s) for (const u of ['UOWNER1', 'UCOOWN1']) expected.set(`${c.id} ${s} ${u}`, u);
       }
-      expect(rows.map((r) => `${r.credentialId} ${r.stage}`).sort()).toEqual([...expected.keys()].sort());
+      expect(rows.map((r) => `${r.credentialId} ${r.stage} ${r.ownerId}`).sort()).toEqual([...expected.keys()].sort());
       expect(res.created).toBe(expected.size);
       expect(res.batches).toBeGreaterThan(1);
       for (const r of rows) {
-        expect(r.ownerId).toBe(expected.get(`${r.credentialId} ${r.stage}`));
+        expect(r.ownerId).toBe(expected.get(`${r.credentialId} ${r.stage} ${r.ownerId}`));
         expect(r.claimedBy).toBe('c1');
         const c = creds.find((x) => x.id === r.credentialId)!;
         expect(r.dueAt.getTime()).toBe(c.createdAt.getTime() + 90 * DAY);
@@ -91,7 +91,7 @@ describe('sweepReminders', () => {
       await seedCredential(db.prisma, { appId: (await seedApp(db.prisma, { title: 'B', owner: 'UOWNER1' })).id, createdAt: old }),
     ];
     await sweepReminders(db.prisma, { now: NOW, rotationDays: 90, timeZone: tz, claimer: 'c1' });
-    expect(await db.prisma.rotationReminder.count({ where: { stage: 'due-14@UOWNER1' } })).toBe(5);
+    expect(await db.prisma.rotationReminder.count({ where: { stage: 'due-14', ownerId: 'UOWNER1' } })).toBe(5);
     // Unsent (a failed send released them), then the keys change.
     await markRemindersFailed(db.prisma, (await db.prisma.rotationReminder.findMany()).map((r) => r.id), 'c1', NOW, 'fatal_error', false);
     await db.prisma.credential.update({ where: { id: revoked.id }, data: { status: 'REVOKED', revokedAt: NOW } });
@@ -102,13 +102,13 @@ describe('sweepReminders', () => {
     const res = await sweepReminders(db.prisma, { now: later, rotationDays: 90, timeZone: tz, claimer: 'c2' });
     expect(res.created).toBe(1);
     const fresh = await db.prisma.rotationReminder.findMany({ where: { claimedBy: 'c2' } });
-    expect(fresh.map((r) => [r.credentialId, r.stage])).toEqual([[plain.id, 'due-7@UOWNER1']]);
+    expect(fresh.map((r) => [r.credentialId, r.stage])).toEqual([[plain.id, 'due-7']]);
     // When UOWNER1's reminders are claimed for sending, only the current one is kept.
     await db.prisma.rotationReminder.updateMany({ data: { claimedBy: 'c3' } });
     const claimed = await loadClaimedReminders(db.prisma, 'UOWNER1', 'c3');
     expect(claimed).toHaveLength(6);
     const now90 = partitionReminders(claimed, later, { rotationDays: 90, timeZone: tz });
-    expect(now90.send.map((r) => [r.credentialId, r.stage])).toEqual([[plain.id, 'due-7@UOWNER1']]);
+    expect(now90.send.map((r) => [r.credentialId, r.stage])).toEqual([[plain.id, 'due-7']]);
     expect(now90.drop.map((r) => r.credentialId).sort()).toEqual([plain.id, revoked.id, rotating.id, snoozed.id, archivedKey.id].sort());
     // A longer rotation period: nothing is due any more.
     expect(partitionReminders(claimed, later, { rotationDays: 365, timeZone: tz }).send).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Digest, DigestKey, SnoozeTarget } from "../../domain/rotation.js";
-import { SNOOZE_MAX_DAYS, SNOOZE_REASON_MAX, parseReminderKey, stageRank } from "../../domain/rotation.js";
+import { SNOOZE_MAX_DAYS, SNOOZE_REASON_MAX, stageRank } from "../../domain/rotation.js";
 import { mrkdwnEscape, truncate } from "../../domain/text.js";
 import { ACT, BLK, CB } from "../ids.js";
 import { ENV_EMOJI, ENV_LABEL, button, chunkLines, context, header, modal, plain, section, slackDate, type Block, type ModalView } from "./common.js";
@@ -102,7 +102,7 @@ const STAGE_HEADINGS: Array<{ test: (rank: number) => boolean; title: string }> 
 ];
 
 function headingOf(stage: string): string {
-  const rank = stageRank(parseReminderKey(stage).stage);
+  const rank = stageRank(stage);
   return (STAGE_HEADINGS.find((h) => h.test(rank)) ?? STAGE_HEADINGS[3]!).title;
 }
 
@@ -115,7 +115,7 @@ export function reminderMessages(items: ReminderItem[], opts: { rotationDays: nu
   if (items.length === 0) return [];
   const sorted = [...items].sort(
     (a, b) =>
-      stageRank(parseReminderKey(b.stage).stage) - stageRank(parseReminderKey(a.stage).stage) ||
+      stageRank(b.stage) - stageRank(a.stage) ||
       a.daysLeft - b.daysLeft ||
       a.appTitle.localeCompare(b.appTitle) ||
       a.credentialId.localeCompare(b.credentialId),
