@@ -1,8 +1,7 @@
-import { webApi } from "@slack/bolt";
 import type { Worker, WorkerFactory } from "../background.js";
 import { deliverAuditEvents, type AuditEventRow, type DeliveryFailure, MAX_PER_RUN } from "../domain/audit-delivery.js";
-import { boltLogger } from "../logger.js";
 import type { Services } from "../services.js";
+import { workerSlackClient } from "./slack-client.js";
 import { auditMessage } from "../slack/blocks/audit.js";
 
 /** The one Web API method delivery needs (a WebClient, or anything shaped like it). */
@@ -96,20 +95,8 @@ export async function deliverPending(s: Services, client: AuditPoster): Promise<
   return deliverTo(s, client, channel);
 }
 
-/**
- * A Web API client of its own for delivery: no automatic retries (back-off state belongs in the
- * row, so it survives restarts) and 429s reported rather than slept on (Bolt's client would pause
- * its whole request queue, holding up every other Slack call of the app).
- */
-export function auditClient(client: webApi.WebClient, s: Services): webApi.WebClient {
-  return new webApi.WebClient(client.token, {
-    slackApiUrl: client.slackApiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: 15_000,
-    logger: boltLogger(s.logger),
-  });
-}
+/** Kept as a named export for tests; see workerSlackClient. */
+export const auditClient = workerSlackClient;
 
 export class AuditWorker implements Worker {
   readonly name = "audit";

@@ -1,4 +1,3 @@
-import { webApi } from "@slack/bolt";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Worker, WorkerFactory } from "../background.js";
 import {
@@ -30,8 +29,8 @@ import {
   touchSlot,
   type Pacer,
 } from "../domain/scheduler.js";
-import { boltLogger } from "../logger.js";
 import type { Services } from "../services.js";
+import { workerSlackClient } from "./slack-client.js";
 import { digestMessages, reminderMessages, type ReminderItem } from "../slack/blocks/rotation.js";
 import { classifySlackError } from "./audit.js";
 
@@ -322,19 +321,8 @@ export class RotationJobs {
   }
 }
 
-/**
- * A Web API client of rotation's own: no automatic retries (retry state lives in the rows) and
- * 429s reported instead of slept on (Bolt's client would pause its whole queue, listeners too).
- */
-export function rotationClient(client: webApi.WebClient, s: Services): webApi.WebClient {
-  return new webApi.WebClient(client.token, {
-    slackApiUrl: client.slackApiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: 15_000,
-    logger: boltLogger(s.logger),
-  });
-}
+/** Kept as a named export for tests; see workerSlackClient. */
+export const rotationClient = workerSlackClient;
 
 export class RotationWorker implements Worker {
   readonly name = "rotation";
