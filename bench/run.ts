@@ -3,12 +3,18 @@
  * its own figures; run one with `npm run bench -- <name>`.
  */
 import { run as auditHome } from "./audit-home.js";
+import { run as verifyBench } from "./verify.js";
+import { run as slackLatency } from "./slack-latency.js";
+import { run as coldStart } from "./cold-start.js";
 import { run as sweep } from "./sweep.js";
 type Bench = { name: string; run: () => Promise<void> };
 
 const benches: Bench[] = [
   // Each feature adds its benchmark module here.
   { name: "audit-home", run: auditHome },
+  { name: "verify", run: verifyBench },
+  { name: "slack-latency", run: slackLatency },
+  { name: "cold-start", run: coldStart },
   { name: "sweep", run: sweep },
 ];
 

@@ -10,6 +10,7 @@ import { loadCatalogFile } from "./domain/catalog.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { syncCatalog } from "./domain/endpoints.js";
 import { healthRoute } from "./http/health.js";
+import { exactRoutes, verifyRoutes } from "./http/verify.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
 import { registerListeners } from "./slack/register.js";
@@ -65,13 +66,15 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
 
   const services = createServices({ config, db, logger, clock });
   await services.endpoints.load(db.prisma);
+  await services.verify.start(db);
 
   const blog = boltLogger(logger);
   const clientOptions = {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...(opts.slackRetries ? { retryConfig: opts.slackRetries } : {}),
   };
-  const customRoutes: CustomRoute[] = [healthRoute(db)];
+  const gatewayRoutes = verifyRoutes(services);
+  const customRoutes: CustomRoute[] = [...gatewayRoutes, healthRoute(db)];
 
   let bolt: App;
   let receiver: HTTPReceiver | undefined;
@@ -83,6 +86,8 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       processBeforeResponse: opts.processBeforeResponse ?? false,
       logger: blog,
     });
+    // The gateway API is on every API call's path: answered before Bolt's per-request router.
+    receiver.requestListener = exactRoutes(gatewayRoutes, receiver.requestListener);
     bolt = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger: blog, clientOptions, convoStore: false, deferInitialization: true });
   } else {
     bolt = new App({
@@ -130,6 +135,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       } catch {
         // not started
       }
+      await services.verify.stop();
       await db.close();
     },
   };

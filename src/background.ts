@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "./services.js";
 import { auditWorker } from "./workers/audit.js";
+import { lastUsedWorker } from "./workers/last-used.js";
 import { rotationWorker } from "./workers/rotation.js";
 
 /** A background loop (audit delivery, schedules). start() must return at once. */
@@ -18,4 +19,5 @@ export type WorkerFactory = (s: Services, client: webApi.WebClient) => Worker;
  */
 export const workerFactories: WorkerFactory[] = [];
 workerFactories.push(auditWorker);
+workerFactories.push(lastUsedWorker);
 workerFactories.push(rotationWorker);

@@ -7,6 +7,7 @@ import { EndpointDirectory } from "./domain/endpoints.js";
 import { CredentialService } from "./domain/credentials.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./domain/settings.js";
+import { VerifyService, prismaCredentialStore } from "./domain/verify.js";
 import { ApproverDirectory } from "./slack/approvers.js";
 
 /** Everything listeners and workers need, built once at start-up. */
@@ -20,6 +21,8 @@ export interface Services {
   endpoints: EndpointDirectory;
   settings: SettingsService;
   approvers: ApproverDirectory;
+  /** Gateway key verification (cache, throttling, last use); started by app.ts. */
+  verify: VerifyService;
   /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
   bus: EventEmitter<{ "app.changed": [appId: string] }>;
   actor(userId: string, teamId: string): Actor;
@@ -27,13 +30,15 @@ export interface Services {
 
 export function createServices(p: { config: Config; db: Database; logger: Logger; clock: Clock }): Services {
   const admins = new Set(p.config.ADMIN_USER_IDS);
+  const endpoints = new EndpointDirectory();
   return {
     ...p,
     apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
     credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER),
-    endpoints: new EndpointDirectory(),
+    endpoints,
     settings: new SettingsService(p.db.prisma, p.config),
     approvers: new ApproverDirectory(p.config, p.logger),
+    verify: new VerifyService({ store: prismaCredentialStore(p.db.prisma), clock: p.clock, pepper: p.config.KEY_PEPPER, endpoints, logger: p.logger }),
     bus: new EventEmitter(),
     actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
   };

@@ -1,0 +1,101 @@
+/** Helpers shared by the benchmarks: child processes, a fresh PostgreSQL database, tables. */
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CHILD = path.join(ROOT, "bench/support/child.ts");
+
+export interface Child<T> {
+  info: T;
+  proc: ChildProcess;
+  request<R>(msg: string, pick: (m: any) => R | undefined): Promise<R>;
+  stop(): Promise<void>;
+}
+
+/** Forks bench/support/child.ts (through tsx) and waits for its first IPC message. */
+export async function startChild<T>(env: Record<string, string>, timeoutMs = 120_000): Promise<Child<T>> {
+  const proc = fork(CHILD, [], {
+    cwd: ROOT,
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const info = await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("benchmark child did not start in time")), timeoutMs);
+    proc.once("message", (m) => {
+      clearTimeout(timer);
+      resolve(m as T);
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`benchmark child exited with ${code}`));
+    });
+  });
+  return {
+    info,
+    proc,
+    request(msg, pick) {
+      return new Promise((resolve) => {
+        const on = (m: unknown) => {
+          const v = pick(m);
+          if (v !== undefined) {
+            proc.off("message", on);
+            resolve(v);
+          }
+        };
+        proc.on("message", on);
+        proc.send(msg);
+      });
+    },
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+      proc.send("stop");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The PostgreSQL server to benchmark on, if any (BENCH_DATABASE_URL, else TEST_DATABASE_URL). */
+export function benchPostgresUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** A fresh database on that server, dropped by drop(). */
+export async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `appkeys_bench_${randomBytes(5).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** A plain text table: first row is the header. */
+export function table(rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map(String));
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : "-");
