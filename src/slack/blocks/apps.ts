@@ -73,7 +73,7 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
       `Secret key: \`${maskSecret(c.environment, c.secretLast4)}\``,
       `Created ${slackDate(c.createdAt)} · ID \`${c.id}\``,
     ];
-    if (c.lastUsedAt) lines.push(`Last used ${slackDate(c.lastUsedAt)}`);
+    lines.push(c.lastUsedAt ? `Last used ${slackDate(c.lastUsedAt)}` : "Never used");
     if (active && c.revokeAt) lines.push(`:hourglass: Revokes ${slackDate(c.revokeAt)} (grace period)`);
     if (active && c.snoozedUntil && c.snoozedUntil > opts.now) lines.push(`:zzz: Rotation reminder snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}`);
     if (!active && c.revokedAt) lines.push(`Revoked ${slackDate(c.revokedAt)}${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}${c.revokeReason ? ` · ${mrkdwnEscape(c.revokeReason)}` : ""}`);
