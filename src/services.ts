@@ -34,7 +34,7 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
   return {
     ...p,
     apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
-    credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER),
+    credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER, (u) => admins.has(u)),
     endpoints,
     settings: new SettingsService(p.db.prisma, p.config),
     approvers: new ApproverDirectory(p.config, p.logger),

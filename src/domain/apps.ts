@@ -3,7 +3,7 @@ import { recordAudit } from "./audit.js";
 import type { Clock } from "./clock.js";
 import { issueCredential, type IssuedCredential } from "./credentials.js";
 import { DomainError, forbidden, isUniqueViolation, notFound } from "./errors.js";
-import { newAppPublicId, type Environment } from "./keys.js";
+import { SECRET_IN_TEXT_MESSAGE, containsSecret, newAppPublicId, type Environment } from "./keys.js";
 import { cleanMultiline, cleanText, titleKey } from "./text.js";
 
 export interface Actor {
@@ -60,6 +60,8 @@ export class AppService {
     if (description.length > DESCRIPTION_MAX) {
       errors.description = `Keep the description to ${DESCRIPTION_MAX} characters (it has ${description.length}).`;
     }
+    if (containsSecret(title)) errors.title = SECRET_IN_TEXT_MESSAGE;
+    if (containsSecret(description)) errors.description = SECRET_IN_TEXT_MESSAGE;
     return errors;
   }
 

@@ -5,7 +5,7 @@ import { canManage, type Actor } from "./apps.js";
 import { recordAudit } from "./audit.js";
 import type { Clock } from "./clock.js";
 import { DomainError, forbidden, notFound } from "./errors.js";
-import { ENVIRONMENTS, generateKeyPair, hashSecret, newCredentialId, secretLast4, type Environment } from "./keys.js";
+import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret, generateKeyPair, hashSecret, newCredentialId, secretLast4, type Environment } from "./keys.js";
 import { publishCredentialChange } from "./notify.js";
 import { cleanMultiline, cleanText } from "./text.js";
 
@@ -130,8 +130,16 @@ export type RevokeOutcome =
   | { kind: "requested"; app: AppWithOwners; credential: CredentialRow; approval: ApprovalRow };
 
 export type DecisionOutcome =
-  | { kind: "approved"; approval: ApprovalRow; app: AppWithOwners; issued?: IssuedCredential; revoke?: RevokeOutcome }
+  | { kind: "approved"; approval: ApprovalRow; app: AppWithOwners; revoke?: RevokeOutcome; collectable: boolean }
   | { kind: "rejected"; approval: ApprovalRow; app: AppWithOwners };
+
+export interface CollectOutcome {
+  app: AppWithOwners;
+  issued: IssuedCredential;
+  /** The old key's revocation time, for a replacement with a grace period. */
+  revokeAt?: Date;
+  replaces?: string;
+}
 
 const generatePayload = z.object({ environment: z.enum(ENVIRONMENTS), label: z.string().max(LABEL_MAX).default("") });
 const revokePayload = z.object({
@@ -153,6 +161,8 @@ export class CredentialService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly pepper?: string,
+    /** Whether a user is an AppKeys admin (ADMIN_USER_IDS), for re-checking requesters. */
+    private readonly isAdmin: (userId: string) => boolean = () => false,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -174,6 +184,7 @@ export class CredentialService {
     if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can generate its keys.");
     const label = cleanText(input.label ?? "");
     if (label.length > LABEL_MAX) throw new DomainError("INVALID", `Keep the label to ${LABEL_MAX} characters.`, { label: `Keep the label to ${LABEL_MAX} characters.` });
+    if (containsSecret(label)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { label: SECRET_IN_TEXT_MESSAGE });
     const now = this.clock();
     if (input.environment === "production" && !actor.isApprover) {
       const approval = await this.prisma.$transaction(async (tx) => {
@@ -204,6 +215,10 @@ export class CredentialService {
   async requestRevoke(actor: LifecycleActor, credentialId: string, req: RevokeRequest): Promise<RevokeOutcome> {
     const { credential, app } = await this.loadForRevoke(actor, credentialId);
     const parsed = this.validateRevoke(req);
+    if (!canManage(actor, app) && parsed.action !== "now") {
+      // A replacement's secret goes to whoever asked: only the app's owners may hold one.
+      throw forbidden("Approvers who don't own the app can revoke its keys, but not issue replacements. Ask an owner.");
+    }
     this.assertRevocable(credential, parsed);
     const emergency = parsed.reason === "compromised" && actor.isApprover;
     const now = this.clock();
@@ -226,10 +241,15 @@ export class CredentialService {
     return outcome;
   }
 
-  /** Approve or reject a pending request. Exactly one decision wins, however many approvers click. */
+  /**
+   * Approve or reject a pending request. Exactly one decision wins, however many approvers click.
+   * An approval never issues a secret by itself: the requester may be away, and an ephemeral
+   * message would be lost. Keys are issued when the requester collects them (collect()).
+   */
   async decide(actor: LifecycleActor, approvalId: string, decision: "approve" | "reject", note: string): Promise<DecisionOutcome> {
     if (!actor.isApprover) throw forbidden("Only approvers can decide on requests.");
     const cleanNote = cleanMultiline(note ?? "").slice(0, NOTE_MAX);
+    if (containsSecret(cleanNote)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
     const now = this.clock();
     const outcome = await this.prisma.$transaction(async (tx) => {
       const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
@@ -239,10 +259,16 @@ export class CredentialService {
         throw new DomainError("INVALID_STATE", `This request was already ${row.status.toLowerCase()}${row.decidedBy ? ` by <@${row.decidedBy}>` : ""}. Nothing was changed.`);
       }
       if (row.requesterId === actor.userId) throw forbidden("You can't decide on your own request: another approver has to.");
-      if (app.archivedAt) {
-        // Committed, then reported: the request must not stay pending for an app that is gone.
-        await tx.approval.updateMany({ where: { id: approvalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" } });
-        return { kind: "cancelled" as const, app };
+      // Requests that can no longer be carried out are cancelled (and that is committed), not left pending forever.
+      const credential = row.credentialId ? await tx.credential.findUnique({ where: { id: row.credentialId } }) : null;
+      const requester = { userId: row.requesterId, teamId: app.teamId, isAdmin: this.isAdmin(row.requesterId) };
+      let obsolete: string | undefined;
+      if (app.archivedAt) obsolete = `The app *${app.title}* was archived meanwhile`;
+      else if (!canManage(requester, app)) obsolete = `<@${row.requesterId}> is no longer an owner of *${app.title}*`;
+      else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED")) obsolete = `Key \`${row.credentialId}\` was revoked meanwhile`;
+      if (obsolete) {
+        await tx.approval.updateMany({ where: { id: approvalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete } });
+        return { kind: "cancelled" as const, app, reason: obsolete };
       }
       // The conditional update is the lock: a second approver's update finds no PENDING row.
       const won = await tx.approval.updateMany({
@@ -261,26 +287,81 @@ export class CredentialService {
         at: now,
       });
       if (decision === "reject") return { kind: "rejected" as const, approval: decided, app };
-      if (row.kind === "GENERATE") {
-        const p = generatePayload.parse(row.payload);
-        const issued = await issueCredential(tx, { app, teamId: app.teamId, environment: p.environment, label: p.label, createdBy: row.requesterId, pepper: this.pepper, now, auditDetails: { approvedBy: actor.userId, approvalId } });
-        return { kind: "approved" as const, approval: decided, app, issued };
-      }
-      const credential = await tx.credential.findUnique({ where: { id: row.credentialId ?? "" } });
-      if (!credential) throw notFound("The credential of this request no longer exists.");
+      if (row.kind === "GENERATE") return { kind: "approved" as const, approval: decided, app, collectable: true };
       const req = revokePayload.parse(row.payload);
-      this.assertRevocable(credential, req);
-      const revoke = await this.executeRevoke(tx, { credential, app, req, requesterId: row.requesterId, approverId: actor.userId, now });
-      return { kind: "approved" as const, approval: decided, app, revoke };
+      if (req.action === "replace_grace") {
+        // The grace period starts when the replacement exists, i.e. when it is collected.
+        return { kind: "approved" as const, approval: decided, app, collectable: true };
+      }
+      // "now" and "replace": the old key goes at once; a replacement waits to be collected.
+      const revoke = await this.executeRevoke(tx, { credential: credential!, app, req: { ...req, action: "now" }, requesterId: row.requesterId, approverId: actor.userId, now });
+      return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
     });
     if (outcome.kind === "cancelled") {
-      throw new DomainError("INVALID_STATE", `The app *${outcome.app.title}* was archived meanwhile, so the request was cancelled. Nothing else was changed.`);
+      throw new DomainError("INVALID_STATE", `${outcome.reason}, so the request was cancelled. Nothing else was changed.`);
     }
-    if (outcome.kind === "approved") {
-      if (outcome.issued) await this.published(outcome.issued.credential);
-      if (outcome.revoke) await this.publishOutcome(outcome.revoke);
-    }
+    if (outcome.kind === "approved" && outcome.revoke) await this.publishOutcome(outcome.revoke);
     return outcome;
+  }
+
+  /**
+   * The requester collects the key an approved request produced: issued now, while they are there
+   * to see it. Once only: a second click says where the key went.
+   */
+  async collect(actor: LifecycleActor, approvalId: string): Promise<CollectOutcome> {
+    const now = this.clock();
+    const out = await this.prisma.$transaction(async (tx) => {
+      const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
+      if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
+      const { app, ...row } = approval;
+      if (row.requesterId !== actor.userId) throw forbidden("Only the person who asked for this key can collect it.");
+      if (row.status !== "APPROVED") throw new DomainError("INVALID_STATE", `This request is ${row.status.toLowerCase()}: there is no key to collect.`);
+      if (row.issuedCredentialId) {
+        throw new DomainError("INVALID_STATE", `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`);
+      }
+      if (app.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
+      if (!canManage(actor, app)) throw forbidden(`You are no longer an owner of *${app.title}*.`);
+      const auditDetails = { approvalId, approvedBy: row.decidedBy ?? undefined };
+      let result: CollectOutcome;
+      if (row.kind === "GENERATE") {
+        const p = generatePayload.parse(row.payload);
+        const issued = await issueCredential(tx, { app, teamId: app.teamId, environment: p.environment, label: p.label, createdBy: row.requesterId, pepper: this.pepper, now, auditDetails });
+        result = { app, issued };
+      } else {
+        const req = revokePayload.parse(row.payload);
+        const old = await tx.credential.findUnique({ where: { id: row.credentialId ?? "" } });
+        if (!old || req.action === "now") throw new DomainError("INVALID_STATE", "This request has no replacement key to collect.");
+        const issued = await issueCredential(tx, { app, teamId: app.teamId, environment: old.environment, label: old.label, createdBy: row.requesterId, pepper: this.pepper, now, auditDetails: { ...auditDetails, replaces: old.id } });
+        result = { app, issued, replaces: old.id };
+        if (req.action === "replace_grace" && req.grace) {
+          const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
+          const res = await tx.credential.updateMany({
+            where: { id: old.id, status: "ACTIVE", revokeAt: null },
+            data: { revokeAt, revokedBy: row.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: issued.credential.id },
+          });
+          if (res.count > 0) {
+            await recordAudit(tx, { actorId: row.requesterId, action: "credential.revoke_scheduled", teamId: app.teamId, app, credentialId: old.id, environment: old.environment, reason: req.reason, details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id }, at: now });
+            result.revokeAt = revokeAt;
+          }
+        } else {
+          await tx.credential.updateMany({ where: { id: old.id, replacedById: null }, data: { replacedById: issued.credential.id } });
+        }
+      }
+      const claimed = await tx.approval.updateMany({ where: { id: approvalId, issuedCredentialId: null }, data: { issuedCredentialId: result.issued.credential.id, fulfilledAt: now } });
+      if (claimed.count === 0) throw new DomainError("INVALID_STATE", "This key was collected a moment ago.");
+      return result;
+    });
+    await this.published(out.issued.credential);
+    if (out.replaces) {
+      const old = await this.prisma.credential.findUnique({ where: { id: out.replaces }, select: { id: true, sharedKey: true } });
+      if (old) await this.published(old);
+    }
+    return out;
+  }
+
+  /** A collected key whose secret could not be shown was revoked: let the requester collect again. */
+  async releaseCollected(approvalId: string, credentialId: string): Promise<void> {
+    await this.prisma.approval.updateMany({ where: { id: approvalId, issuedCredentialId: credentialId }, data: { issuedCredentialId: null, fulfilledAt: null } });
   }
 
   async getApproval(actor: LifecycleActor, approvalId: string) {
@@ -334,6 +415,7 @@ export class CredentialService {
     if (!parsed.success) throw new DomainError("INVALID", "That revocation request is not valid.");
     const p = parsed.data;
     if (p.reason === "other" && !p.note) throw new DomainError("INVALID", "Say why the key is revoked.", { note: "Say why the key is revoked." });
+    if (containsSecret(p.note)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
     if (p.action === "replace_grace" && !p.grace) throw new DomainError("INVALID", "Pick a grace period.", { grace: "Pick a grace period." });
     return p;
   }
@@ -360,15 +442,16 @@ export class CredentialService {
     if (req.action === "replace_grace" && req.grace) {
       const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
       const res = await tx.credential.updateMany({
-        where: { id: c.id, status: "ACTIVE" },
+        // revokeAt: null — of two owners rotating at once, only one issues a replacement.
+        where: { id: c.id, status: "ACTIVE", revokeAt: null },
         data: { revokeAt, revokedBy: p.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: replacement!.credential.id },
       });
-      if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked meanwhile. Nothing was changed.`);
+      if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked or replaced meanwhile. Nothing was changed.`);
       await recordAudit(tx, { actorId: p.requesterId, action: "credential.revoke_scheduled", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: req.reason, details: { ...details, revokeAt: revokeAt.toISOString() }, at: now });
       return { kind: "scheduled", app, credential: { ...c, revokeAt }, revokeAt, replacement: replacement! };
     }
     const res = await tx.credential.updateMany({
-      where: { id: c.id, status: "ACTIVE" },
+      where: { id: c.id, status: "ACTIVE", ...(replacement ? { revokeAt: null } : {}) },
       data: { status: "REVOKED", revokedAt: now, revokedBy: p.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: replacement?.credential.id ?? null },
     });
     if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was already revoked. Nothing was changed.`);

@@ -255,3 +255,12 @@ export function newAppPublicId(): string {
 export function newCredentialId(): string {
   return CREDENTIAL_ID_PREFIX + randomBase62(CREDENTIAL_ID_LENGTH);
 }
+
+const SECRET_IN_TEXT = /sk_(?:dev|stg|prod)_[0-9A-Za-z]{20,}/;
+
+/** True when free text (a note, a label, a description) carries something shaped like a secret key. */
+export function containsSecret(text: string): boolean {
+  return SECRET_IN_TEXT.test(text);
+}
+
+export const SECRET_IN_TEXT_MESSAGE = "This looks like a secret key. Never paste secrets into AppKeys: remove it.";

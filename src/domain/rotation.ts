@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { canManage, type Actor } from "./apps.js";
 import { recordAudit } from "./audit.js";
 import type { Clock } from "./clock.js";
+import { SECRET_IN_TEXT_MESSAGE, containsSecret } from "./keys.js";
 import { DomainError, forbidden, notFound } from "./errors.js";
 import { cleanMultiline } from "./text.js";
 
@@ -391,6 +392,7 @@ export function validateSnooze(input: { days: string | number; reason: string })
   const reason = cleanMultiline(input.reason ?? "");
   if (!reason) errors.reason = "Say why the key is not rotated now.";
   else if (reason.length > SNOOZE_REASON_MAX) errors.reason = `Keep the reason to ${SNOOZE_REASON_MAX} characters (it has ${reason.length}).`;
+  else if (containsSecret(reason)) errors.reason = SECRET_IN_TEXT_MESSAGE;
   return Object.keys(errors).length ? { errors } : { days, reason, errors };
 }
 

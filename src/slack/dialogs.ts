@@ -1,4 +1,5 @@
 import type { webApi } from "@slack/bolt";
+import { canManage } from "../domain/apps.js";
 import type { LifecycleActor, RevokeAction } from "../domain/credentials.js";
 import type { Services } from "../services.js";
 import { generateKeyModal, resultModal, revokeModal } from "./blocks/keys.js";
@@ -49,5 +50,6 @@ export async function buildRevokeModal(
   if (credential.status === "REVOKED") {
     return resultModal("Revoking the Key", `:information_source: Key \`${credential.id}\` is already revoked. A revoked key stays revoked.`);
   }
-  return revokeModal(app, credential, { preselect: credential.revokeAt ? "now" : preselect, isApprover: actor.isApprover, now: s.clock() });
+  const canReplace = canManage(actor, app);
+  return revokeModal(app, credential, { preselect: credential.revokeAt || !canReplace ? "now" : preselect, isApprover: actor.isApprover, now: s.clock(), canReplace });
 }

@@ -36,6 +36,7 @@ export const ACT = {
   settingsRotation: "settings_rotation_channel",
   settingsDays: "settings_rotation_days",
   review: "approval_review",
+  collect: "approval_collect",
   revokeAction: "revoke_action",
   grace: "grace_select",
   reason: "reason_select",

@@ -85,12 +85,28 @@ describe("credential lifecycle", () => {
     const before = h.standIn.calls.length;
     const decided = await submitAndSettle(h, review, { decision: "approve", note: "ok for launch" }, APPROVER1);
     expect(decided.text).toContain("Approved");
-    await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "chat.postEphemeral"));
-    const secretCalls = h.standIn.calls.slice(before).filter((x) => SECRET_RE.test(JSON.stringify(x.args)));
-    expect(secretCalls.map((c) => [c.method, c.args.user])).toEqual([["chat.postEphemeral", OWNER]]);
+    // The requester gets a DM that stays, with a button: no key exists until they collect it.
+    await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "chat.postMessage" && x.args.channel === OWNER && JSON.stringify(x.args.blocks ?? "").includes("Get my key")));
+    expect(await h.prisma.credential.count({ where: { appId: r.app!.id, environment: "production" } })).toBe(0);
+    expect(SECRET_RE.test(JSON.stringify(h.standIn.calls.slice(before)))).toBe(false);
+    // Only the requester can collect it.
+    const wrong = await clickOpen(h, APPROVER1, "approval_collect", approval.id);
+    expect(JSON.stringify(h.standIn.currentView(wrong))).toContain("Only the person who asked");
+    const collectFrom = h.standIn.calls.length;
+    const mine = await clickOpen(h, OWNER, "approval_collect", approval.id);
+    await h.standIn.waitFor((c) => c.slice(collectFrom).some((x) => x.method === "chat.postEphemeral"));
+    const secret = SECRET_RE.exec(JSON.stringify(h.standIn.currentView(mine)))?.[0];
+    expect(secret).toMatch(/^sk_prod_/);
+    const secretCalls = h.standIn.calls.slice(before).filter((x) => JSON.stringify(x.args).includes(secret!));
+    expect(secretCalls.map((c) => [c.method, c.args.user ?? c.args.view_id])).toEqual([["views.update", mine], ["chat.postEphemeral", OWNER]]);
     const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id, environment: "production" } });
     expect(cred.createdBy).toBe(OWNER);
-    expect((await h.prisma.approval.findUniqueOrThrow({ where: { id: approval.id } })).decidedBy).toBe(APPROVER1);
+    const done = await h.prisma.approval.findUniqueOrThrow({ where: { id: approval.id } });
+    expect(done.decidedBy).toBe(APPROVER1);
+    expect(done.issuedCredentialId).toBe(cred.id);
+    // A second click says where the key went; nothing new is issued.
+    const again = await clickOpen(h, OWNER, "approval_collect", approval.id);
+    expect(JSON.stringify(h.standIn.currentView(again))).toContain("already collected");
 
     // The other approver's button, clicked later, says it is done and changes nothing.
     const late = await clickOpen(h, APPROVER2, "approval_review", approval.id);
@@ -130,8 +146,10 @@ describe("credential lifecycle", () => {
     expect(texts.filter((t) => /already approved|decided on this request a moment ago/.test(t)).length).toBe(1);
     expect(a.res.status).toBe(200);
     expect(b.res.status).toBe(200);
-    expect(await h.prisma.credential.count({ where: { appId: r.app!.id, environment: "production" } })).toBe(1);
+    expect(await h.prisma.approval.count({ where: { appId: r.app!.id, status: "APPROVED" } })).toBe(1);
     expect(await h.prisma.auditEvent.count({ where: { action: "approval.approved", appId: r.app!.id } })).toBe(1);
+    await clickOpen(h, OWNER, "approval_collect", approval.id);
+    expect(await h.prisma.credential.count({ where: { appId: r.app!.id, environment: "production" } })).toBe(1);
   });
 
   it("revokes now, refuses twice, and keeps the revoked key recognisable", async () => {
@@ -333,5 +351,68 @@ describe("credential lifecycle", () => {
     expect(text).toContain("Review");
     expect((await ask(OWNER)).text).toMatch(/Only approvers/);
     expect(h.standIn.violations).toEqual([]);
+  });
+
+  it("approvers who don't own an app may revoke its keys, never hold a replacement", async () => {
+    const r = await createAppViaSlack(h, { userId: OWNER, title: "Not the approver's" });
+    const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id } });
+    const v = await clickOpen(h, APPROVER1, "cred_revoke", cred.id);
+    const radio = h.standIn.currentView(v).blocks.find((b: { block_id?: string }) => b.block_id === "revoke_action");
+    expect(radio.element.options.map((o: { value: string }) => o.value)).toEqual(["now"]);
+    // Forged: the owner's full dialog, submitted by the approver with "replace".
+    const ov = await clickOpen(h, OWNER, "cred_revoke", cred.id);
+    const forged = await submitAndSettle(h, ov, { revoke_action: "replace", reason: "compromised" }, APPROVER1);
+    expect(forged.text).toContain("not issue replacements");
+    expect(SECRET_RE.test(JSON.stringify(forged.calls))).toBe(false);
+    expect(await h.prisma.credential.count({ where: { appId: r.app!.id } })).toBe(1);
+    const ok = await submitAndSettle(h, v, { revoke_action: "now", reason: "compromised" }, APPROVER1);
+    expect(ok.text).toContain("is revoked");
+  });
+
+  it("an approved 'revoke and replace' revokes at once; the requester collects the replacement", async () => {
+    const r = await createAppViaSlack(h, { userId: APPROVER2, title: "Replace on approval", environment: "production" });
+    await h.prisma.appOwner.create({ data: { appId: r.app!.id, userId: OWNER, addedBy: APPROVER2 } });
+    const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id } });
+    const v = await clickOpen(h, OWNER, "cred_revoke", cred.id);
+    // A secret pasted into the note is refused with a field error, and nothing is requested.
+    const pasted = await submitAndSettle(h, v, { revoke_action: "replace", reason: "routine_rotation", note: `oops sk_prod_${"A".repeat(38)}` }, OWNER);
+    expect(pasted.res.body.errors.note).toMatch(/looks like a secret key/);
+    expect(await h.prisma.approval.count({ where: { credentialId: cred.id } })).toBe(0);
+    await submitAndSettle(h, v, { revoke_action: "replace", reason: "routine_rotation" }, OWNER);
+    const approval = await h.prisma.approval.findFirstOrThrow({ where: { credentialId: cred.id } });
+    const review = await clickOpen(h, APPROVER1, "approval_review", approval.id);
+    await submitAndSettle(h, review, { decision: "approve" }, APPROVER1);
+    expect((await h.prisma.credential.findUniqueOrThrow({ where: { id: cred.id } })).status).toBe("REVOKED");
+    const m = await clickOpen(h, OWNER, "approval_collect", approval.id);
+    expect(SECRET_RE.exec(JSON.stringify(h.standIn.currentView(m)))?.[0]).toMatch(/^sk_prod_/);
+    const old = await h.prisma.credential.findUniqueOrThrow({ where: { id: cred.id } });
+    expect(old.replacedById).toBeTruthy();
+    expect((await h.prisma.credential.findUniqueOrThrow({ where: { id: old.replacedById! } })).createdBy).toBe(OWNER);
+  });
+
+  it("cancels an approval whose requester is no longer an owner", async () => {
+    const r = await createAppViaSlack(h, { userId: APPROVER2, title: "Former owner" });
+    await h.prisma.appOwner.create({ data: { appId: r.app!.id, userId: OWNER, addedBy: APPROVER2 } });
+    const g = await clickOpen(h, OWNER, "key_generate_open", r.app!.publicId);
+    await submitAndSettle(h, g, { environment: "production" }, OWNER);
+    const approval = await h.prisma.approval.findFirstOrThrow({ where: { appId: r.app!.id, status: "PENDING" } });
+    await h.prisma.appOwner.delete({ where: { appId_userId: { appId: r.app!.id, userId: OWNER } } });
+    const review = await clickOpen(h, APPROVER1, "approval_review", approval.id);
+    const res = await submitAndSettle(h, review, { decision: "approve" }, APPROVER1);
+    expect(res.text).toContain("no longer an owner");
+    expect((await h.prisma.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe("CANCELLED");
+  });
+
+  it("of two owners rotating one key at once, only one issues a replacement", async () => {
+    const r = await createAppViaSlack(h, { userId: OWNER, title: "Double rotate" });
+    const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id } });
+    const actor = { userId: OWNER, teamId: "T0001", isAdmin: false, isApprover: false };
+    const req = { action: "replace_grace" as const, grace: "24h" as const, reason: "routine_rotation" as const };
+    const results = await Promise.allSettled([
+      h.app.services.credentials.requestRevoke(actor, cred.id, req),
+      h.app.services.credentials.requestRevoke(actor, cred.id, req),
+    ]);
+    expect(results.filter((x) => x.status === "fulfilled").length).toBe(1);
+    expect(await h.prisma.credential.count({ where: { appId: r.app!.id } })).toBe(2);
   });
 });

@@ -91,9 +91,10 @@ export function credentialSummary(c: CredentialView, now: Date): string {
 export function revokeModal(
   app: AppRef,
   c: CredentialView,
-  opts: { preselect?: RevokeAction; isApprover: boolean; now: Date },
+  opts: { preselect?: RevokeAction; isApprover: boolean; now: Date; /** false for approvers who don't own the app */ canReplace?: boolean },
 ): ModalView {
-  const actions = (c.revokeAt ? (["now"] as RevokeAction[]) : (["now", "replace", "replace_grace"] as RevokeAction[])).map((a) => opt(ACTION_TEXT[a], a));
+  const onlyNow = c.revokeAt || opts.canReplace === false;
+  const actions = (onlyNow ? (["now"] as RevokeAction[]) : (["now", "replace", "replace_grace"] as RevokeAction[])).map((a) => opt(ACTION_TEXT[a], a));
   const initial = actions.find((o) => o.value === (opts.preselect ?? "now")) ?? actions[0]!;
   const graceOptions = (Object.keys(GRACE_PERIODS) as GracePeriod[]).map((g) => opt(GRACE_TEXT[g], g));
   const reasons = REVOKE_REASONS.map((r) => opt(REASON_LABEL[r as RevokeReason], r));
@@ -249,4 +250,14 @@ export function pendingApprovalsBlocks(items: { approval: ApprovalView; app: App
   for (const it of items.slice(0, 45)) blocks.push(...approvalRequestBlocks(it.approval, it.app, it.credential));
   if (total > items.length) blocks.push(context(`${total - items.length} more not shown: decide on these first.`));
   return blocks.slice(0, 50);
+}
+
+/** The requester's DM after an approval: the key is issued when they click, and shown once. */
+export function collectKeyBlocks(text: string, approvalId: string): Block[] {
+  return [
+    section(text),
+    section(":key: Your new key is ready. Collect it when you can copy it to a safe place: its secret is shown once.", {
+      accessory: button("Get my key", ACT.collect, approvalId, "primary"),
+    }),
+  ];
 }

@@ -1,14 +1,14 @@
 import type { App, webApi } from "@slack/bolt";
 import { z } from "zod";
 import { GRACE_PERIODS, REVOKE_ACTIONS, REVOKE_REASONS, type DecisionOutcome, type GracePeriod, type RevokeOutcome } from "../../domain/credentials.js";
-import { ENVIRONMENTS } from "../../domain/keys.js";
+import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret } from "../../domain/keys.js";
 import { mrkdwnEscape } from "../../domain/text.js";
 import type { Services } from "../../services.js";
 import { lifecycleActor } from "../dialogs.js";
 import { notifyApprovers, tellUser } from "../approvals.js";
 import { progressModal } from "../blocks/create-app.js";
-import { requestSentModal, resultModal, revokedText } from "../blocks/keys.js";
-import { revealNewKey } from "../deliver.js";
+import { collectKeyBlocks, requestSentModal, resultModal, revokedText } from "../blocks/keys.js";
+import { revealNewKey, slackCode } from "../deliver.js";
 import { describeError, errorText } from "../errors.js";
 import { ACT, BLK, CB } from "../ids.js";
 import { readState } from "./state.js";
@@ -38,6 +38,7 @@ export function registerKeyViews(app: App, s: Services): void {
     if (!m) return void (await ack({ response_action: "update", view: resultModal("Generate Key", "This form is out of date. Open it again.") }));
     if (!env.success) return void (await ack({ response_action: "errors", errors: { [BLK.environment]: "Pick an environment." } }));
     if (label.length > 60) return void (await ack({ response_action: "errors", errors: { [BLK.label]: "Keep the label to 60 characters." } }));
+    if (containsSecret(label)) return void (await ack({ response_action: "errors", errors: { [BLK.label]: SECRET_IN_TEXT_MESSAGE } }));
     await ack({ response_action: "update", view: progressModal("Generate Key", "Generating your key…") });
     const userId = body.user.id;
     const teamId = teamOf(body);
@@ -70,6 +71,7 @@ export function registerKeyViews(app: App, s: Services): void {
     if (!action.success) errors[BLK.revokeAction] = "Pick what to do with the key.";
     if (!reason.success) errors[BLK.reason] = "Pick a reason.";
     else if (reason.data === "other" && !note) errors[BLK.note] = "Say why the key is revoked.";
+    if (containsSecret(note)) errors[BLK.note] = SECRET_IN_TEXT_MESSAGE;
     if (action.success && action.data === "replace_grace" && !grace.success) errors[BLK.grace] = "Pick a grace period.";
     if (Object.keys(errors).length) return void (await ack({ response_action: "errors", errors }));
     await ack({ response_action: "update", view: progressModal("Revoking the Key", "Working on it…") });
@@ -98,6 +100,7 @@ export function registerKeyViews(app: App, s: Services): void {
     const note = state.text(BLK.note, ACT.note);
     if (!m) return void (await ack({ response_action: "update", view: resultModal("Review", "This form is out of date.") }));
     if (!decision.success) return void (await ack({ response_action: "errors", errors: { [BLK.decision]: "Approve or reject." } }));
+    if (containsSecret(note)) return void (await ack({ response_action: "errors", errors: { [BLK.note]: SECRET_IN_TEXT_MESSAGE } }));
     if (decision.data === "reject" && !note.trim()) {
       return void (await ack({ response_action: "errors", errors: { [BLK.note]: "Tell the requester why you reject it." } }));
     }
@@ -141,24 +144,31 @@ async function showRevokeOutcome(
 function decisionSummary(o: DecisionOutcome): string {
   const who = `<@${o.approval.requesterId}>`;
   if (o.kind === "rejected") return `:x: Rejected. ${who} has been told, with your note.`;
-  if (o.issued) return `:white_check_mark: Approved. The new key \`${o.issued.credential.id}\` was generated and its secret sent privately to ${who} only.`;
-  return `:white_check_mark: Approved. ${o.revoke ? revokedText({ credentialId: o.revoke.credential.id, app: o.app, revokeAt: o.revoke.kind === "scheduled" ? o.revoke.revokeAt : undefined, replacementId: o.revoke.kind !== "requested" ? o.revoke.replacement?.credential.id : undefined }) : ""}`;
+  const revoked = o.revoke ? ` ${revokedText({ credentialId: o.revoke.credential.id, app: o.app })}` : "";
+  const collect = o.collectable ? ` ${who} collects the new key from their DM with me: its secret goes to them only.` : "";
+  return `:white_check_mark: Approved.${revoked}${collect}`;
 }
 
-/** The requester learns the decision by DM; a new secret goes to them, and only them. */
+/**
+ * The requester learns the decision by a DM that stays there. A key to collect comes as a
+ * button: the secret is issued and shown only when they click it, so it cannot be lost while
+ * they are away.
+ */
 async function tellRequester(s: Services, client: webApi.WebClient, o: DecisionOutcome): Promise<void> {
   const requester = o.approval.requesterId;
-  const teamId = o.app.teamId;
   const by = o.approval.decidedBy ? `<@${o.approval.decidedBy}>` : "an approver";
   const note = o.approval.decisionNote ? `\n> ${mrkdwnEscape(o.approval.decisionNote).replace(/\n/g, "\n> ")}` : "";
+  const what = o.approval.kind === "GENERATE" ? "production key" : "revocation";
   if (o.kind === "rejected") {
-    await tellUser(client, requester, `:x: ${by} rejected your ${o.approval.kind === "GENERATE" ? "production key" : "revocation"} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${note}`);
+    await tellUser(client, requester, `:x: ${by} rejected your ${what} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${note}`);
     return;
   }
-  await tellUser(client, requester, `:white_check_mark: ${by} approved your ${o.approval.kind === "GENERATE" ? "production key" : "revocation"} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${note}`);
-  if (o.issued) {
-    await revealNewKey(s, client, { userId: requester, teamId, app: o.app, issued: o.issued });
-  } else if (o.revoke) {
-    await showRevokeOutcome(s, client, { userId: requester, teamId }, o.revoke);
+  const text = `:white_check_mark: ${by} approved your ${what} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${o.revoke ? ` ${revokedText({ credentialId: o.revoke.credential.id, app: o.app })}` : ""}${note}`;
+  if (!o.collectable) {
+    await tellUser(client, requester, text);
+    return;
   }
+  await client.chat
+    .postMessage({ channel: requester, text, blocks: collectKeyBlocks(text, o.approval.id) })
+    .catch((err) => s.logger.warn({ approvalId: o.approval.id, slackError: slackCode(err) }, "could not tell the requester"));
 }
