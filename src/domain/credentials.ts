@@ -4,7 +4,7 @@ import type { PrismaClient, Prisma } from "../generated/prisma/client.js";
 import { canManage, type Actor } from "./apps.js";
 import { recordAudit } from "./audit.js";
 import type { Clock } from "./clock.js";
-import { DomainError, forbidden, notFound } from "./errors.js";
+import { DomainError, forbidden, isUniqueViolation, notFound } from "./errors.js";
 import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret, generateKeyPair, hashSecret, newCredentialId, secretLast4, type Environment } from "./keys.js";
 import { publishCredentialChange } from "./notify.js";
 import { cleanMultiline, cleanText } from "./text.js";
@@ -223,14 +223,18 @@ export class CredentialService {
     const emergency = parsed.reason === "compromised" && actor.isApprover;
     const now = this.clock();
     if (credential.environment === "production" && !emergency) {
+      const pendingMessage = `A revocation of \`${credentialId}\` is already waiting for an approver.`;
       const approval = await this.prisma.$transaction(async (tx) => {
         const pending = await tx.approval.findFirst({ where: { credentialId, kind: "REVOKE", status: "PENDING" } });
-        if (pending) throw new DomainError("INVALID_STATE", `A revocation of \`${credentialId}\` is already waiting for an approver.`);
+        if (pending) throw new DomainError("INVALID_STATE", pendingMessage);
         const approval = await tx.approval.create({
           data: { kind: "REVOKE", appId: app.id, credentialId, requesterId: actor.userId, payload: parsed, createdAt: now },
         });
         await recordAudit(tx, { actorId: actor.userId, action: "credential.revoke_requested", teamId: app.teamId, app, credentialId, environment: credential.environment, reason: parsed.reason, details: { approvalId: approval.id, action: parsed.action, grace: parsed.grace, note: parsed.note || undefined }, at: now });
         return approval;
+      }).catch((err: unknown) => {
+        // Two requests at the same moment: the partial unique index lets one through.
+        throw isUniqueViolation(err) ? new DomainError("INVALID_STATE", pendingMessage) : err;
       });
       return { kind: "requested", app, credential, approval };
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { AppDetails } from "../../src/domain/apps.js";
 import { appDetailsBlocks, appListBlocks } from "../../src/slack/blocks/apps.js";
 import { endpointOptions, endpointsModal, keysModal, newAppModal } from "../../src/slack/blocks/create-app.js";
-import { approvalReviewModal, generateKeyModal, revokeModal } from "../../src/slack/blocks/keys.js";
+import { approvalReviewModal, generateKeyModal, pendingApprovalsBlocks, revokeModal } from "../../src/slack/blocks/keys.js";
+import { textLength } from "../../src/slack/blocks/common.js";
 
 const now = new Date("2026-05-01T00:00:00Z");
 const endpoint = (i: number) => ({ id: `api${i % 7}.op${i}`, api: `API ${i % 7}`, method: "GET", path: `/things/${i}/{id}`.padEnd(90, "x"), summary: "s".repeat(300) });
@@ -25,10 +26,25 @@ describe("Block Kit builders stay within Slack's limits", () => {
   it("details fit one message (≤ 50 blocks) with many keys and endpoints, and escape user text", () => {
     const blocks = appDetailsBlocks(details(200, 2000), { now, canManage: true });
     expect(blocks.length).toBeLessThanOrEqual(50);
+    // Slack refuses a message with ~13k characters of block text (msg_blocks_too_long).
+    expect(textLength(blocks)).toBeLessThanOrEqual(12_000);
+    expect(JSON.stringify(blocks)).toContain("2000 connected in all");
     const text = JSON.stringify(blocks);
     expect(text).not.toContain("<!channel>");
     expect(text).toContain("&lt;!channel&gt;");
     for (const b of blocks) if (b.type === "section" && b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it("the pending approvals list stays within a message's text budget", () => {
+    const items = Array.from({ length: 40 }, (_, i) => ({
+      approval: { id: `ap${i}`, kind: "REVOKE" as const, requesterId: "U1", createdAt: now, payload: { action: "replace_grace" as const, grace: "7d" as const, reason: "other" as const, note: "n".repeat(500) } },
+      app: { publicId: "app_AAAAAAAAAAAA", title: "T".repeat(80) },
+      credential: { id: "cred_1", environment: "production" as const, label: "l".repeat(60), sharedKey: "ak_prod_x", secretLast4: "abcd", createdAt: now, createdBy: "U1", lastUsedAt: null },
+    }));
+    const blocks = pendingApprovalsBlocks(items, 40);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(textLength(blocks)).toBeLessThanOrEqual(12_000);
+    expect(JSON.stringify(blocks)).toMatch(/more not shown/);
   });
 
   it("the app list pages at 10 cards", () => {

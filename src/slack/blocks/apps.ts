@@ -2,7 +2,7 @@ import type { AppDetails, AppSummary } from "../../domain/apps.js";
 import { maskSecret } from "../../domain/keys.js";
 import { mrkdwnEscape, truncate } from "../../domain/text.js";
 import { ACT, CB } from "../ids.js";
-import { ENV_EMOJI, ENV_LABEL, button, chunkLines, context, divider, header, modal, section, slackDate, type Block, type ModalView } from "./common.js";
+import { ENV_EMOJI, ENV_LABEL, MESSAGE_TEXT_BUDGET, button, chunkLines, context, divider, header, modal, section, slackDate, textLength, type Block, type ModalView } from "./common.js";
 
 export const LIST_PAGE_SIZE = 10;
 
@@ -47,7 +47,9 @@ export interface DetailsOptions {
 export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
   const { app } = d;
   const blocks: Block[] = [header(truncate(app.title, 150))];
-  const coOwners = app.owners.filter((o) => o.userId !== app.ownerId).map((o) => `<@${o.userId}>`);
+  const others = app.owners.filter((o) => o.userId !== app.ownerId);
+  const coOwners = others.slice(0, 10).map((o) => `<@${o.userId}>`);
+  if (others.length > 10) coOwners.push(`${others.length - 10} more`);
   blocks.push({
     type: "section",
     fields: [
@@ -93,10 +95,20 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
     }
     lines.push(`• \`${e.method} ${mrkdwnEscape(e.path)}\`${e.summary ? ` ${mrkdwnEscape(truncate(e.summary, 80))}` : ""}${e.retiredAt ? " _(retired)_" : ""}`);
   }
+  // Both limits bind: 50 blocks, and the message's total text (many endpoints hit that first).
   const chunks = chunkLines(lines);
   const room = 50 - blocks.length - 1;
-  for (const c of chunks.slice(0, room)) blocks.push(section(c));
-  if (chunks.length > room) blocks.push(context("More endpoints not shown."));
+  let budget = MESSAGE_TEXT_BUDGET - textLength(blocks);
+  let shownChunks = 0;
+  for (const c of chunks.slice(0, room)) {
+    const piece = c.length <= budget ? c : chunkLines(c.split("\n"), Math.max(0, budget - 10))[0] ?? "";
+    if (piece.length < 20) break;
+    blocks.push(section(piece));
+    budget -= piece.length;
+    shownChunks++;
+    if (piece !== c) break;
+  }
+  if (shownChunks < chunks.length) blocks.push(context(`More endpoints not shown (${d.endpoints.length} connected in all).`));
   if (d.endpoints.length === 0) blocks.push(section("_No endpoints connected._"));
   return blocks.slice(0, 50);
 }

@@ -70,3 +70,15 @@ export function chunkLines(lines: string[], max = 2900): string[] {
   if (cur) chunks.push(cur);
   return chunks;
 }
+
+/** Characters of text in blocks, counted the way Slack's msg_blocks_too_long counts them. */
+export function textLength(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + textLength(x), 0);
+  if (!v || typeof v !== "object") return 0;
+  let n = 0;
+  for (const [k, x] of Object.entries(v)) n += k === "text" && typeof x === "string" ? x.length : textLength(x);
+  return n;
+}
+
+/** Slack refuses a message near 13k characters of block text (msg_blocks_too_long); stay well under. */
+export const MESSAGE_TEXT_BUDGET = 11_000;

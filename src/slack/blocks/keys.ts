@@ -12,7 +12,7 @@ import {
 import { ENVIRONMENTS, maskSecret, type Environment } from "../../domain/keys.js";
 import { mrkdwnEscape, truncate } from "../../domain/text.js";
 import { ACT, BLK, CB } from "../ids.js";
-import { ENV_EMOJI, ENV_LABEL, button, chunkLines, context, divider, header, modal, plain, section, slackDate, type Block, type ModalView } from "./common.js";
+import { ENV_EMOJI, ENV_LABEL, MESSAGE_TEXT_BUDGET, button, chunkLines, context, divider, header, modal, plain, section, slackDate, textLength, type Block, type ModalView } from "./common.js";
 
 interface AppRef {
   publicId: string;
@@ -185,7 +185,7 @@ function requestLines(a: ApprovalView, app: AppRef, credential?: CredentialView 
     lines.push(`:key: *New production key*${a.payload.label ? ` for ${mrkdwnEscape(a.payload.label)}` : ""}`);
   } else {
     lines.push(`:no_entry: *${ACTION_TEXT[a.payload.action ?? "now"]}*${a.payload.action === "replace_grace" && a.payload.grace ? ` (${GRACE_TEXT[a.payload.grace]})` : ""}`);
-    if (a.payload.reason) lines.push(`Reason: ${REASON_LABEL[a.payload.reason]}${a.payload.note ? ` — ${mrkdwnEscape(truncate(a.payload.note, 500))}` : ""}`);
+    if (a.payload.reason) lines.push(`Reason: ${REASON_LABEL[a.payload.reason]}${a.payload.note ? ` — ${mrkdwnEscape(truncate(a.payload.note, 200))}` : ""}`);
     if (credential) lines.push(`Key \`${credential.id}\` · ${ENV_LABEL[credential.environment]}${credential.label ? ` · ${mrkdwnEscape(credential.label)}` : ""} · \`${credential.sharedKey}\``);
   }
   return lines;
@@ -247,8 +247,14 @@ export function approvalReviewModal(
 export function pendingApprovalsBlocks(items: { approval: ApprovalView; app: AppRef; credential?: CredentialView | null }[], total: number): Block[] {
   if (items.length === 0) return [section(":white_check_mark: Nothing is waiting for an approver.")];
   const blocks: Block[] = [header(`Waiting for approval (${total})`)];
-  for (const it of items.slice(0, 45)) blocks.push(...approvalRequestBlocks(it.approval, it.app, it.credential));
-  if (total > items.length) blocks.push(context(`${total - items.length} more not shown: decide on these first.`));
+  let shown = 0;
+  for (const it of items.slice(0, 45)) {
+    const next = approvalRequestBlocks(it.approval, it.app, it.credential);
+    if (textLength(blocks) + textLength(next) > MESSAGE_TEXT_BUDGET) break;
+    blocks.push(...next);
+    shown++;
+  }
+  if (total > shown) blocks.push(context(`${total - shown} more not shown: decide on these first.`));
   return blocks.slice(0, 50);
 }
 

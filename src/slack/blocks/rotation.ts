@@ -17,14 +17,8 @@ export interface OutgoingMessage {
   reminderIds: string[];
 }
 
-/** Characters of text in blocks, counted the way Slack's msg_blocks_too_long counts them. */
-export function textLength(v: unknown): number {
-  if (Array.isArray(v)) return v.reduce((n: number, x) => n + textLength(x), 0);
-  if (!v || typeof v !== "object") return 0;
-  let n = 0;
-  for (const [k, x] of Object.entries(v)) n += k === "text" && typeof x === "string" ? x.length : textLength(x);
-  return n;
-}
+import { textLength } from "./common.js";
+export { textLength };
 
 interface Unit {
   blocks: Block[];
