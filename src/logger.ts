@@ -7,7 +7,9 @@ const REDACTED = "[REDACTED]";
 
 export function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return value.replace(SECRET_PATTERN, REDACTED);
-  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") return value;
+  // Deeper than any payload we log: better lose it than log it unscrubbed.
+  if (depth > 8) return "[TRUNCATED]";
   if (value instanceof Error) {
     const e = new Error(scrub(value.message) as string);
     e.name = value.name;

@@ -214,6 +214,8 @@ export class AppService {
   async archive(actor: Actor, appId: string): Promise<{ app: AppRow; revoked: { id: string; sharedKey: string }[] }> {
     const now = this.clock();
     return this.db.$transaction(async (tx) => {
+      // Row lock: a key issued concurrently either commits before (and is revoked here) or waits and sees the archive.
+      await tx.$executeRaw`SELECT 1 FROM app WHERE id = ${appId} FOR UPDATE`;
       const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
       if (!app || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
       if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can archive it.");

@@ -188,8 +188,7 @@ export class CredentialService {
     const now = this.clock();
     if (input.environment === "production" && !actor.isApprover) {
       const approval = await this.prisma.$transaction(async (tx) => {
-        const live = await tx.app.findUnique({ where: { id: app.id }, select: { archivedAt: true } });
-        if (!live || live.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
+        await lockLiveApp(tx, app);
         const approval = await tx.approval.create({
           data: { kind: "GENERATE", appId: app.id, requesterId: actor.userId, payload: { environment: input.environment, label }, createdAt: now },
         });
@@ -199,8 +198,7 @@ export class CredentialService {
       return { kind: "requested", app, approval };
     }
     const issued = await this.prisma.$transaction(async (tx) => {
-      const live = await tx.app.findUnique({ where: { id: app.id }, select: { archivedAt: true } });
-      if (!live || live.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
+      await lockLiveApp(tx, app);
       return issueCredential(tx, { app, teamId: app.teamId, environment: input.environment, label, createdBy: actor.userId, pepper: this.pepper, now });
     });
     await this.published(issued.credential);
@@ -323,7 +321,7 @@ export class CredentialService {
       if (row.issuedCredentialId) {
         throw new DomainError("INVALID_STATE", `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`);
       }
-      if (app.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
+      await lockLiveApp(tx, app);
       if (!canManage(actor, app)) throw forbidden(`You are no longer an owner of *${app.title}*.`);
       const auditDetails = { approvalId, approvedBy: row.decidedBy ?? undefined };
       let result: CollectOutcome;
@@ -476,4 +474,14 @@ export class CredentialService {
       // The change is committed; caches fall back to their short TTL.
     }
   }
+}
+
+/**
+ * Locks the app row for the rest of the transaction and checks it is not archived, so a key
+ * cannot be issued into an app that is being archived at the same moment (read committed would
+ * let both through).
+ */
+async function lockLiveApp(tx: Prisma.TransactionClient, app: { id: string; title: string }): Promise<void> {
+  const rows = await tx.$queryRaw<{ archived: boolean }[]>`SELECT ("archivedAt" IS NOT NULL) AS archived FROM app WHERE id = ${app.id} FOR UPDATE`;
+  if (rows.length === 0 || rows[0]!.archived) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
 }
