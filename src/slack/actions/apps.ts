@@ -5,6 +5,7 @@ import { newAppModal } from "../blocks/create-app.js";
 import { slackCode } from "../deliver.js";
 import { describeError, errorText } from "../errors.js";
 import { ACT } from "../ids.js";
+import { replyToAction } from "../reply.js";
 
 function teamOf(body: BlockAction): string {
   return body.team?.id ?? body.user.team_id ?? "";
@@ -24,7 +25,7 @@ export function registerAppActions(app: App, s: Services): void {
         await client.views.open({ trigger_id: body.trigger_id, view: appDetailsModal(details, opts) });
       }
     } catch (err) {
-      await tellUser(s, body, respond, client, errorText(describeError(err, s.logger, "showing app details")));
+      await replyToAction(s, body, respond, client, errorText(describeError(err, s.logger, "showing app details")));
     }
   });
 
@@ -44,27 +45,7 @@ export function registerAppActions(app: App, s: Services): void {
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: newAppModal() });
     } catch (err) {
-      await tellUser(s, body, respond, client, `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please try again.`);
+      await replyToAction(s, body, respond, client, `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please try again.`);
     }
   });
-}
-
-/** Ephemeral answer wherever the action came from (message → response_url, else the DM). */
-async function tellUser(
-  s: Services,
-  body: BlockAction,
-  respond: (m: { response_type: "ephemeral"; replace_original: false; text: string }) => Promise<unknown>,
-  client: { chat: { postEphemeral: (a: { channel: string; user: string; text: string }) => Promise<unknown> }; conversations: { open: (a: { users: string }) => Promise<{ channel?: { id?: string } }> } },
-  text: string,
-): Promise<void> {
-  try {
-    if (body.response_url) {
-      await respond({ response_type: "ephemeral", replace_original: false, text });
-      return;
-    }
-    const im = await client.conversations.open({ users: body.user.id });
-    if (im.channel?.id) await client.chat.postEphemeral({ channel: im.channel.id, user: body.user.id, text });
-  } catch (err) {
-    s.logger.warn({ slackError: slackCode(err) }, "could not tell the user about an error");
-  }
 }

@@ -1,10 +1,11 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
 import { USER_ID_PATTERN } from "../../domain/owners.js";
 import type { Services } from "../../services.js";
 import { APP_ID_PATTERN } from "../../domain/apps.js";
-import { ownersGoneModal, ownersModal, removedText, type OwnersMeta } from "../blocks/owners.js";
+import { ownersModal, removedText, type OwnersMeta } from "../blocks/owners.js";
+import { replyToAction } from "../reply.js";
 import { slackCode } from "../deliver.js";
 import { describeError, errorText } from "../errors.js";
 import { ACT } from "../ids.js";
@@ -36,7 +37,7 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
         await client.views.open({ trigger_id: body.trigger_id, view: ownersModal({ app: target, meta: { a: target.publicId } }) });
       }
     } catch (err) {
-      await showError(s, body, respond, client, errorText(describeError(err, s.logger, "opening the owners of an app")));
+      await replyToAction(s, body, respond, client, errorText(describeError(err, s.logger, "opening the owners of an app")), "App owners");
     }
   });
 
@@ -66,30 +67,6 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
       await flows.refreshDetails(actor, meta);
       return;
     }
-    await showError(s, body, respond, client, notice);
+    await replyToAction(s, body, respond, client, notice, "App owners");
   });
-}
-
-/** Tells the user where the click came from: the message (response_url), a modal, or their DM. */
-async function showError(
-  s: Services,
-  body: BlockAction,
-  respond: RespondFn,
-  client: App["client"],
-  text: string,
-): Promise<void> {
-  try {
-    if (body.response_url) {
-      await respond({ response_type: "ephemeral", replace_original: false, text });
-      return;
-    }
-    if (body.view) {
-      await client.views.push({ trigger_id: body.trigger_id, view: ownersGoneModal(text) });
-      return;
-    }
-    const im = await client.conversations.open({ users: body.user.id });
-    if (im.channel?.id) await client.chat.postEphemeral({ channel: im.channel.id, user: body.user.id, text });
-  } catch (err) {
-    s.logger.warn({ slackError: slackCode(err) }, "could not tell the user about an owner change");
-  }
 }
