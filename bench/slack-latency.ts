@@ -10,7 +10,7 @@
  */
 import { SlackClient } from "../test/support/slack-client.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
-import { benchPostgresUrl, freshPostgres, ms, percentile, startChild, table } from "./support/procs.js";
+import { benchDatabases, ms, percentile, startChild, table } from "./support/procs.js";
 
 const SIGNING_SECRET = "bench-signing-secret-0123456789";
 const USER = "UBENCH001";
@@ -18,12 +18,7 @@ const USER = "UBENCH001";
 export async function run(): Promise<void> {
   const iterations = Number(process.env.BENCH_SLACK_ITERATIONS ?? 100);
   const standIn = await SlackStandIn.start({ teamId: "TBENCH" });
-  const dbs: { label: string; env: Record<string, string>; cleanup?: () => Promise<void> }[] = [{ label: "pglite", env: { DATA_DIR: "memory://" } }];
-  const pgUrl = benchPostgresUrl();
-  if (pgUrl) {
-    const fresh = await freshPostgres(pgUrl);
-    dbs.push({ label: "postgres", env: { DATABASE_URL: fresh.url }, cleanup: fresh.drop });
-  }
+  const dbs = await benchDatabases();
   const rows: (string | number)[][] = [["database", "request → ack", "n", "p50 ms", "p99 ms", "max ms"]];
   try {
     for (const db of dbs) {

@@ -15,7 +15,7 @@ import { cpus, loadavg } from "node:os";
 import autocannon, { type Result } from "autocannon";
 import { generateKeyPair } from "../src/domain/keys.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
-import { benchPostgresUrl, freshPostgres, ms, startChild, table } from "./support/procs.js";
+import { benchDatabases, ms, startChild, table } from "./support/procs.js";
 
 const TOKEN = "bench-verify-token-0123456789";
 const CONNECTIONS = 50;
@@ -34,14 +34,7 @@ export async function run(): Promise<void> {
   // Well-formed keys that were never issued: NOT_FOUND, answered from the negative cache.
   const unknown = Array.from({ length: 60 }, () => generateKeyPair("development"));
   const standIn = await SlackStandIn.start({ teamId: "TBENCH" });
-  const dbs: { label: string; env: Record<string, string>; cleanup?: () => Promise<void> }[] = [{ label: "pglite", env: { DATA_DIR: "memory://" } }];
-  const pgUrl = benchPostgresUrl();
-  if (pgUrl) {
-    const fresh = await freshPostgres(pgUrl);
-    dbs.push({ label: "postgres", env: { DATABASE_URL: fresh.url }, cleanup: fresh.drop });
-  } else {
-    console.log("(PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL to include it)");
-  }
+  const dbs = await benchDatabases();
 
   const rows: (string | number)[][] = [["database", "scenario", "req/s", "p50 ms", "p99 ms", "vs bare", "server CPU µs/req", "answers"]];
   const notes: string[] = [];

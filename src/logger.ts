@@ -48,12 +48,6 @@ export function createLogger(level: LevelWithSilent = "info", destination?: Dest
   );
 }
 
-const boltLevels: Record<string, LogLevel> = {
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-};
 
 /**
  * Bolt's logger. At debug level Bolt's Web API client logs whole request bodies, secrets included
@@ -76,5 +70,4 @@ export function boltLogger(base: Logger): BoltLogger {
   };
 }
 
-export { boltLevels };
 export type { Logger };

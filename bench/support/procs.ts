@@ -99,3 +99,23 @@ export function table(rows: (string | number)[][]): string {
 }
 
 export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : "-");
+
+export interface BenchDatabase {
+  label: string;
+  /** Environment that points a child app at this database. */
+  env: Record<string, string>;
+  cleanup?: () => Promise<void>;
+}
+
+/** Embedded PGlite always; a scratch PostgreSQL database too when one is configured. */
+export async function benchDatabases(): Promise<BenchDatabase[]> {
+  const dbs: BenchDatabase[] = [{ label: "pglite", env: { DATA_DIR: "memory://" } }];
+  const pgUrl = benchPostgresUrl();
+  if (pgUrl) {
+    const fresh = await freshPostgres(pgUrl);
+    dbs.push({ label: "postgres", env: { DATABASE_URL: fresh.url }, cleanup: fresh.drop });
+  } else {
+    console.log("(PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL to include it)");
+  }
+  return dbs;
+}

@@ -16,7 +16,5 @@ export class DomainError extends Error {
 export const notFound = (what: string) => new DomainError("NOT_FOUND", what);
 export const forbidden = (why: string) => new DomainError("FORBIDDEN", why);
 
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; meta?: unknown; message?: string } | undefined;
-  return e?.code === "P2002" || /unique constraint|duplicate key/i.test(String(e?.message ?? ""));
-}
+/** Prisma P2002, which both driver adapters raise for unique violations (see src/db/database.ts). */
+export { isUniqueViolation } from "../db/database.js";

@@ -70,7 +70,3 @@ export function registerKeyActions(app: App, s: Services): void {
     });
   });
 }
-
-export function keysUsage(): string {
-  return errorText({ text: "Use `/apps keys generate <App ID | title>` or `/apps keys revoke <credential ID>`." });
-}

@@ -4,7 +4,7 @@ import type { EndpointRow } from "../../domain/endpoints.js";
 import { ENVIRONMENTS, type Environment } from "../../domain/keys.js";
 import { mrkdwnEscape, truncate } from "../../domain/text.js";
 import { ACT, BLK, CB } from "../ids.js";
-import { ENV_EMOJI, ENV_LABEL, context, divider, header, modal, plain, section, type Block, type ModalView } from "./common.js";
+import { ENV_EMOJI, ENV_LABEL, context, header, modal, plain, section, type Block, type ModalView } from "./common.js";
 
 export interface DraftApp {
   title: string;
@@ -160,4 +160,3 @@ export function keyRevealText(k: KeyReveal): string {
   return `New API keys for ${k.appTitle} (${k.appPublicId}, ${k.environment}). Shown once: copy them now.`;
 }
 
-export { divider };
