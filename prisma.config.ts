@@ -10,7 +10,7 @@ export default defineConfig({
   engine: "js",
   schema: "prisma/schema.prisma",
   // Only used by CLI commands that need a database (e.g. `prisma db push` for experiments);
-  // the app applies migrations itself (src/db/migrate.ts).
+  // the app applies migrations itself (src/platform/db/migrate.ts).
   // pglite-prisma-adapter is typed against an older @prisma/driver-adapter-utils; same runtime shape.
   adapter: async () => new PrismaPGlite(new PGlite(process.env.PRISMA_CLI_PGLITE_DIR ?? "memory://")) as never,
 });

@@ -3,8 +3,8 @@
  * deliverer, in id order) and App Home latency (app_home_opened → views.publish) for a user
  * with 45 apps. PGlite by default; PostgreSQL with TEST_DATABASE_URL.
  */
-import { recordAudit } from "../src/domain/audit.js";
-import { deliverPending } from "../src/workers/audit.js";
+import { recordAudit } from "../src/features/audit/record.js";
+import { deliverPending } from "../src/features/audit/worker.js";
 import { TEAM, startHarness } from "../test/support/harness.js";
 
 export async function run(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Cold start with the embedded database: `node --import tsx src/index.ts` (what `npm start`
+ * Cold start with the embedded database: `node --import tsx src/main.ts` (what `npm start`
  * runs) from spawn until GET /healthz answers 200. First on a new data directory (PGlite initdb
  * and migrations), then restarts on the same directory.
  */
@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
 async function startOnce(env: Record<string, string>): Promise<{ listening: number; ready: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const started = performance.now();
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type Database } from "../src/db/database.js";
-import { claimRecipients, loadDigest, sweepReminders } from "../src/domain/rotation.js";
+import { openDatabase, type Database } from "../src/platform/db/database.js";
+import { claimRecipients, loadDigest, sweepReminders } from "../src/features/rotation/service.js";
 import { seedBulk } from "../test/support/rotation-seed.js";
 
 const CREDENTIALS = 100_000;

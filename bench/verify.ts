@@ -13,7 +13,7 @@
  */
 import { cpus, loadavg } from "node:os";
 import autocannon, { type Result } from "autocannon";
-import { generateKeyPair } from "../src/domain/keys.js";
+import { generateKeyPair } from "../src/features/credentials/key-format.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
 import { benchDatabases, ms, startChild, table } from "./support/procs.js";
 

@@ -5,16 +5,22 @@ import { fileURLToPath } from "node:url";
 import { App, HTTPReceiver, type CustomRoute } from "@slack/bolt";
 import type { PGlite } from "@electric-sql/pglite";
 import { mode, type Config } from "./config.js";
-import { openDatabase, type Database } from "./db/database.js";
-import { loadCatalogFile } from "./domain/catalog.js";
-import { systemClock, type Clock } from "./domain/clock.js";
-import { syncCatalog } from "./domain/endpoints.js";
-import { healthRoute } from "./http/health.js";
-import { exactRoutes, verifyRoutes } from "./http/verify.js";
+import { openDatabase, type Database } from "./platform/db/database.js";
+import { loadCatalogFile } from "./features/catalog/parse.js";
+import { systemClock, type Clock } from "./shared/clock.js";
+import { syncCatalog } from "./features/catalog/service.js";
+import { healthRoute } from "./platform/http/health.js";
+import { exactRoutes, verifyRoutes } from "./features/verify/http/route.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
-import { registerListeners } from "./slack/register.js";
-import { workerFactories, type Worker } from "./background.js";
+import { registerListeners } from "./listeners.js";
+import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
+import { auditWorker } from "./features/audit/worker.js";
+import { lastUsedWorker } from "./features/verify/last-used.worker.js";
+import { rotationWorker } from "./features/rotation/worker.js";
+
+/** Every background worker of the app. */
+const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");

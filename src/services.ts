@@ -1,14 +1,14 @@
 import { EventEmitter } from "node:events";
 import type { Config } from "./config.js";
-import type { Database } from "./db/database.js";
-import { AppService, type Actor } from "./domain/apps.js";
-import type { Clock } from "./domain/clock.js";
-import { EndpointDirectory } from "./domain/endpoints.js";
-import { CredentialService } from "./domain/credentials.js";
+import type { Database } from "./platform/db/database.js";
+import { AppService, type Actor } from "./features/apps/service.js";
+import type { Clock } from "./shared/clock.js";
+import { EndpointDirectory } from "./features/catalog/service.js";
+import { CredentialService } from "./features/credentials/service.js";
 import type { Logger } from "./logger.js";
-import { SettingsService } from "./domain/settings.js";
-import { VerifyService, prismaCredentialStore } from "./domain/verify.js";
-import { ApproverDirectory } from "./slack/approvers.js";
+import { SettingsService } from "./features/settings/service.js";
+import { VerifyService, prismaCredentialStore } from "./features/verify/service.js";
+import { ApproverDirectory } from "./features/approvals/slack/approvers.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {

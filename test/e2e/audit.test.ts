@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordAudit } from "../../src/domain/audit.js";
-import { deliverPending } from "../../src/workers/audit.js";
+import { recordAudit } from "../../src/features/audit/record.js";
+import { deliverPending } from "../../src/features/audit/worker.js";
 import { SECRET_RE, firstEndpoints } from "../support/flows.js";
 import { TEAM, startHarness, testClock, type Harness } from "../support/harness.js";
 import { SlackStandIn, type RecordedCall } from "../support/slack-standin.js";

@@ -5,8 +5,8 @@ import type { RecordedCall } from '../support/slack-standin.js';
 import { startHarness, testClock, TEAM, type Harness } from '../support/harness.js';
 import { createAppViaSlack } from '../support/flows.js';
 import { seedApp, seedCredential } from '../support/rotation-seed.js';
-import { RotationJobs, rotationClient, type RotationJobsOptions } from '../../src/workers/rotation.js';
-import { createPacer, slotOf, type Pacer } from '../../src/domain/scheduler.js';
+import { RotationJobs, rotationClient, type RotationJobsOptions } from '../../src/features/rotation/worker.js';
+import { createPacer, slotOf, type Pacer } from '../../src/platform/jobs/scheduler.js';
 
 const TZ = 'Europe/Berlin';
 const ROT = 'C0ROTATE1';

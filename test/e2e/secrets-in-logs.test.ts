@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { openDatabase, type Database } from "../../src/platform/db/database.js";
 import { SIGNING_SECRET, TEAM } from "../support/harness.js";
 import { SECRET_RE, dumpDatabase } from "../support/flows.js";
 import { SlackClient } from "../support/slack-client.js";
@@ -45,7 +45,7 @@ describe("a secret never reaches a log, the database or a channel", () => {
       dataDir = await mkdtemp(path.join(tmpdir(), "appkeys-logs-"));
       env.DATA_DIR = dataDir;
     }
-    child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (output += String(d)));
     child.stderr!.on("data", (d) => (output += String(d)));
     const started = Date.now();

@@ -3,10 +3,10 @@
 import cron from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { Database } from '../../src/db/database.js';
-import { slotOf } from '../../src/domain/scheduler.js';
-import { SettingsService } from '../../src/domain/settings.js';
-import { RotationJobs, RotationWorker, rotationClient } from '../../src/workers/rotation.js';
+import type { Database } from '../../src/platform/db/database.js';
+import { slotOf } from '../../src/platform/jobs/scheduler.js';
+import { SettingsService } from '../../src/features/settings/service.js';
+import { RotationJobs, RotationWorker, rotationClient } from '../../src/features/rotation/worker.js';
 import { startHarness, testClock, type Harness } from '../support/harness.js';
 import { seedApp, seedCredential } from '../support/rotation-seed.js';
 

@@ -1,9 +1,9 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020Module from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKeyPair, hashSecret, secretLast4 } from "../../src/domain/keys.js";
-import { publishCredentialChange } from "../../src/domain/notify.js";
-import { flushLastUsed } from "../../src/workers/last-used.js";
+import { generateKeyPair, hashSecret, secretLast4 } from "../../src/features/credentials/key-format.js";
+import { publishCredentialChange } from "../../src/features/credentials/notify.js";
+import { flushLastUsed } from "../../src/features/verify/last-used.worker.js";
 import { createAppViaSlack } from "../support/flows.js";
 import { startHarness, testClock, TEAM, type Harness } from "../support/harness.js";
 

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import type { PGlite } from "@electric-sql/pglite";
 import { createAppKeys, type AppKeys, type AppKeysOptions } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { Clock } from "../../src/domain/clock.js";
+import type { Clock } from "../../src/shared/clock.js";
 import { createLogger } from "../../src/logger.js";
 import { SlackClient } from "./slack-client.js";
 import { SlackStandIn } from "./slack-standin.js";

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/db/database.js';
+import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/platform/db/database.js';
 
 export interface TestDatabase {
   /** Set on PostgreSQL: the URL of this test's own database. */

@@ -1,0 +1,237 @@
+import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
+import { recordAudit } from "../audit/record.js";
+import type { Clock } from "../../shared/clock.js";
+import { issueCredential, type IssuedCredential } from "../credentials/service.js";
+import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
+import { SECRET_IN_TEXT_MESSAGE, containsSecret, newAppPublicId, type Environment } from "../credentials/key-format.js";
+import { cleanMultiline, cleanText, titleKey } from "../../shared/text.js";
+
+export interface Actor {
+  userId: string;
+  teamId: string;
+  isAdmin: boolean;
+}
+
+export const TITLE_MAX = 80;
+export const DESCRIPTION_MAX = 500;
+export const APP_ID_PATTERN = /^app_[0-9A-Za-z]{12}$/;
+
+export interface NewAppInput {
+  title: string;
+  description: string;
+}
+
+type AppRow = Prisma.AppGetPayload<{ include: { owners: true } }>;
+
+export interface AppSummary {
+  id: string;
+  publicId: string;
+  title: string;
+  description: string;
+  activeKeys: number;
+}
+
+export interface AppDetails {
+  app: AppRow;
+  credentials: Prisma.CredentialGetPayload<object>[];
+  endpoints: Prisma.EndpointGetPayload<object>[];
+}
+
+export function canManage(actor: Actor, app: { teamId: string; owners: { userId: string }[] }): boolean {
+  if (app.teamId !== actor.teamId) return false;
+  return actor.isAdmin || app.owners.some((o) => o.userId === actor.userId);
+}
+
+export class AppService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly clock: Clock,
+    private readonly pepper?: string,
+  ) {}
+
+  /** Field errors for the first step of "New App" (title, description). */
+  async validateNewApp(actor: Actor, input: NewAppInput): Promise<Record<string, string>> {
+    const errors: Record<string, string> = {};
+    const title = cleanText(input.title ?? "");
+    const description = cleanMultiline(input.description ?? "");
+    if (!title) errors.title = "Give the app a title.";
+    else if (title.length > TITLE_MAX) errors.title = `Keep the title to ${TITLE_MAX} characters (it has ${title.length}).`;
+    else if (await this.titleTaken(actor.teamId, title)) errors.title = `An app called "${title}" already exists. Pick another title.`;
+    if (description.length > DESCRIPTION_MAX) {
+      errors.description = `Keep the description to ${DESCRIPTION_MAX} characters (it has ${description.length}).`;
+    }
+    if (containsSecret(title)) errors.title = SECRET_IN_TEXT_MESSAGE;
+    if (containsSecret(description)) errors.description = SECRET_IN_TEXT_MESSAGE;
+    return errors;
+  }
+
+  async titleTaken(teamId: string, title: string): Promise<boolean> {
+    const hit = await this.db.app.findFirst({
+      where: { teamId, titleKey: titleKey(title), archivedAt: null },
+      select: { id: true },
+    });
+    return hit !== null;
+  }
+
+  /**
+   * Creates the app, its owner, its connected endpoints and its first key pair in one
+   * transaction. Returns the secret in memory only; the caller delivers it and forgets it.
+   */
+  async createApp(
+    actor: Actor,
+    input: NewAppInput & { endpointIds: string[]; environment: Environment; label?: string; needsApproval?: boolean },
+  ): Promise<{ app: AppRow; issued?: IssuedCredential; approvalId?: string }> {
+    const title = cleanText(input.title);
+    const description = cleanMultiline(input.description ?? "");
+    if (!title || title.length > TITLE_MAX) throw new DomainError("INVALID", "The title is empty or too long.", { title: "Invalid title." });
+    if (description.length > DESCRIPTION_MAX) throw new DomainError("INVALID", "The description is too long.");
+    const endpointIds = [...new Set(input.endpointIds)];
+    if (endpointIds.length === 0) throw new DomainError("INVALID", "Select at least one API endpoint.", { endpoints: "Select at least one API endpoint." });
+    const now = this.clock();
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const live = await tx.endpoint.count({ where: { id: { in: endpointIds }, retiredAt: null } });
+        if (live !== endpointIds.length) {
+          throw new DomainError("INVALID", "Some selected endpoints are no longer in the catalog.", {
+            endpoints: "Some selected endpoints are no longer in the catalog. Select again.",
+          });
+        }
+        const app = await tx.app.create({
+          data: {
+            publicId: newAppPublicId(),
+            teamId: actor.teamId,
+            title,
+            titleKey: titleKey(title),
+            description,
+            ownerId: actor.userId,
+            createdAt: now,
+            owners: { create: { userId: actor.userId, role: "owner", addedBy: actor.userId, createdAt: now } },
+            endpoints: { create: endpointIds.map((endpointId) => ({ endpointId, createdAt: now })) },
+          },
+          include: { owners: true },
+        });
+        await recordAudit(tx, {
+          actorId: actor.userId,
+          action: "app.created",
+          teamId: actor.teamId,
+          app,
+          details: { endpoints: endpointIds.length },
+          at: now,
+        });
+        if (input.needsApproval) {
+          // A production key for a non-approver: the app exists at once, the key waits for an approver.
+          const approval = await tx.approval.create({
+            data: { kind: "GENERATE", appId: app.id, requesterId: actor.userId, payload: { environment: input.environment, label: input.label ?? "" }, createdAt: now },
+          });
+          await recordAudit(tx, { actorId: actor.userId, action: "credential.requested", teamId: actor.teamId, app, environment: input.environment, details: { approvalId: approval.id }, at: now });
+          return { app, approvalId: approval.id };
+        }
+        const issued = await issueCredential(tx, {
+          app,
+          teamId: actor.teamId,
+          environment: input.environment,
+          label: input.label ?? "",
+          createdBy: actor.userId,
+          pepper: this.pepper,
+          now,
+        });
+        return { app, issued };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new DomainError("CONFLICT", `An app called "${title}" was created meanwhile. Nothing was changed.`, {
+          title: `An app called "${title}" already exists.`,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** Apps the actor owns or co-owns (admins too: only their own here), newest first. */
+  async listApps(actor: Actor): Promise<AppSummary[]> {
+    const apps = await this.db.app.findMany({
+      where: { teamId: actor.teamId, archivedAt: null, owners: { some: { userId: actor.userId } } },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      select: {
+        id: true,
+        publicId: true,
+        title: true,
+        description: true,
+        _count: { select: { credentials: { where: { status: "ACTIVE" } } } },
+      },
+    });
+    return apps.map((a) => ({
+      id: a.id,
+      publicId: a.publicId,
+      title: a.title,
+      description: a.description,
+      activeKeys: a._count.credentials,
+    }));
+  }
+
+  /**
+   * Finds an app by App ID or title and checks the actor may manage it. Titles only match apps
+   * the actor can see, so a stranger learns nothing about other teams' app names.
+   */
+  async resolveApp(actor: Actor, ref: string): Promise<AppRow> {
+    const wanted = cleanText(ref);
+    if (!wanted) throw notFound("Tell me which app: `/apps show <App ID or title>`.");
+    let app: AppRow | null;
+    if (APP_ID_PATTERN.test(wanted)) {
+      app = await this.db.app.findUnique({ where: { publicId: wanted }, include: { owners: true } });
+      if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound(`No app with App ID \`${wanted}\`.`);
+    } else {
+      app = await this.db.app.findFirst({
+        where: { teamId: actor.teamId, titleKey: titleKey(wanted), archivedAt: null },
+        include: { owners: true },
+      });
+      if (!app || !canManage(actor, app)) throw notFound(`No app of yours is called "${wanted}". Try \`/apps list\`.`);
+    }
+    if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can see its details.");
+    return app;
+  }
+
+  async details(actor: Actor, ref: string): Promise<AppDetails> {
+    const app = await this.resolveApp(actor, ref);
+    const [credentials, links] = await Promise.all([
+      this.db.credential.findMany({
+        where: { appId: app.id },
+        orderBy: [{ status: "asc" }, { createdAt: "desc" }, { id: "asc" }],
+      }),
+      this.db.appEndpoint.findMany({
+        where: { appId: app.id },
+        include: { endpoint: true },
+        orderBy: [{ endpoint: { api: "asc" } }, { endpoint: { path: "asc" } }, { endpoint: { method: "asc" } }],
+      }),
+    ]);
+    return { app, credentials, endpoints: links.map((l) => l.endpoint) };
+  }
+
+  /**
+   * Archives an app: its active keys are revoked, pending requests cancelled, its title freed.
+   * Returns the revoked keys so verification caches can be told after commit.
+   */
+  async archive(actor: Actor, appId: string): Promise<{ app: AppRow; revoked: { id: string; sharedKey: string }[] }> {
+    const now = this.clock();
+    return this.db.$transaction(async (tx) => {
+      // Row lock: a key issued concurrently either commits before (and is revoked here) or waits and sees the archive.
+      await tx.$executeRaw`SELECT 1 FROM app WHERE id = ${appId} FOR UPDATE`;
+      const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
+      if (!app || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+      if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can archive it.");
+      if (app.archivedAt) throw new DomainError("INVALID_STATE", `*${app.title}* is already archived.`);
+      const active = await tx.credential.findMany({ where: { appId, status: "ACTIVE" }, select: { id: true, sharedKey: true, environment: true } });
+      await tx.credential.updateMany({
+        where: { appId, status: "ACTIVE" },
+        data: { status: "REVOKED", revokedAt: now, revokedBy: actor.userId, revokeReason: "app_archived" },
+      });
+      await tx.approval.updateMany({ where: { appId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" } });
+      const archived = await tx.app.update({ where: { id: appId }, data: { archivedAt: now }, include: { owners: true } });
+      await recordAudit(tx, { actorId: actor.userId, action: "app.archived", teamId: app.teamId, app, details: { revokedKeys: active.length }, at: now });
+      for (const c of active) {
+        await recordAudit(tx, { actorId: actor.userId, action: "credential.revoked", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: "app_archived", at: now });
+      }
+      return { app: archived, revoked: active };
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { parseAppsCommand, unescapeSlack } from "./parse.js";
+
+describe("/apps command text", () => {
+  it.each([
+    ["", { kind: "list" }],
+    ["list", { kind: "list" }],
+    ["LIST", { kind: "list" }],
+    ["create", { kind: "create" }],
+    ["new", { kind: "create" }],
+    ["help", { kind: "help" }],
+    ["show app_AbCdEfGhIjKl", { kind: "show", ref: "app_AbCdEfGhIjKl" }],
+    ['show "Checkout   service"', { kind: "show", ref: "Checkout service" }],
+    ["show “Curly”", { kind: "show", ref: "Curly" }],
+    ["show Fish &amp; Chips", { kind: "show", ref: "Fish & Chips" }],
+    ["keys generate Billing", { kind: "keys-generate", ref: "Billing" }],
+    ["keys revoke cred_abcdefABCDEF12", { kind: "keys-revoke", credentialId: "cred_abcdefABCDEF12" }],
+    ["share Billing <@U123ABC|alice>", { kind: "share", ref: "Billing", userId: "U123ABC", remove: false }],
+    ["unshare app_AbCdEfGhIjKl <@W999>", { kind: "share", ref: "app_AbCdEfGhIjKl", userId: "W999", remove: true }],
+    ["settings", { kind: "settings" }],
+  ])("%j", (text, expected) => {
+    expect(parseAppsCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    "frobnicate",
+    "list everything",
+    "show",
+    "show   ",
+    "keys",
+    "keys revoke",
+    "keys revoke <script>",
+    "keys rotate Billing",
+    "share Billing alice",
+    "share <@U123>",
+    "x".repeat(4000),
+  ])("answers usage for %j", (text) => {
+    expect(parseAppsCommand(text).kind).toBe("usage");
+  });
+
+  it("strips invisible and control characters instead of choking on them", () => {
+    expect(parseAppsCommand("\u202e\u200bshow\u0000 Bil\u200bling")).toEqual({ kind: "show", ref: "Bil ling" });
+    expect(parseAppsCommand(undefined).kind).toBe("list");
+    expect(parseAppsCommand(42).kind).toBe("list");
+  });
+
+  it("unescapes Slack's entities once", () => {
+    expect(unescapeSlack("a &amp;lt; b &lt;c&gt;")).toBe("a &lt; b <c>");
+  });
+});

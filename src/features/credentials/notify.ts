@@ -1,0 +1,18 @@
+import type { Database } from "../../platform/db/database.js";
+
+/**
+ * Credentials changed (created, revoked, grace period set, endpoints changed): every replica's
+ * verification cache drops the entry. PostgreSQL LISTEN/NOTIFY across replicas; PGlite in-process.
+ * Payload: JSON { sharedKey, credentialId }. Shared keys are public identifiers, never secrets.
+ */
+export const CREDENTIAL_CHANNEL = "appkeys_credentials";
+
+export interface CredentialChange {
+  sharedKey: string;
+  credentialId: string;
+}
+
+/** Call after the transaction that changed the credential has committed. */
+export async function publishCredentialChange(db: Database, change: CredentialChange): Promise<void> {
+  await db.notify(CREDENTIAL_CHANNEL, JSON.stringify(change));
+}

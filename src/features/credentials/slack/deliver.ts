@@ -1,0 +1,99 @@
+import type { webApi } from "@slack/bolt";
+type WebClient = webApi.WebClient;
+import type { Logger } from "../../../logger.js";
+import { revokeUndelivered, type IssuedCredential } from "../service.js";
+import { publishCredentialChange } from "../notify.js";
+import type { Services } from "../../../services.js";
+import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
+
+export interface Delivery {
+  modal: boolean;
+  dm: boolean;
+}
+
+/**
+ * Delivers a new secret privately, the only two ways it ever leaves memory: into the user's open
+ * modal (when there is one) and as an ephemeral message in their DM with the bot. Slack errors
+ * are logged by code only; the payload is never logged.
+ */
+export async function deliverSecret(
+  client: WebClient,
+  logger: Logger,
+  p: { userId: string; viewId?: string; reveal: KeyReveal },
+): Promise<Delivery> {
+  const result: Delivery = { modal: false, dm: false };
+  if (p.viewId) {
+    try {
+      await client.views.update({ view_id: p.viewId, view: keysModal(p.reveal) });
+      result.modal = true;
+    } catch (err) {
+      logger.warn({ slackError: slackCode(err), credentialId: p.reveal.credentialId }, "could not show the new key in the modal");
+    }
+  }
+  try {
+    const im = await client.conversations.open({ users: p.userId });
+    const channel = im.channel?.id;
+    if (!channel) throw new Error("conversations.open returned no channel");
+    await client.chat.postEphemeral({
+      channel,
+      user: p.userId,
+      text: keyRevealText(p.reveal),
+      blocks: keyRevealBlocks(p.reveal),
+    });
+    result.dm = true;
+  } catch (err) {
+    logger.warn({ slackError: slackCode(err), credentialId: p.reveal.credentialId }, "could not DM the new key");
+  }
+  return result;
+}
+
+export function slackCode(err: unknown): string {
+  const e = err as { data?: { error?: string }; code?: string; message?: string };
+  return e?.data?.error ?? e?.code ?? "unknown";
+}
+
+/**
+ * Reveals a newly issued key to its owner (modal if open, and DM), and revokes it at once when
+ * neither delivery worked: a usable key nobody holds is only a liability.
+ */
+export async function revealNewKey(
+  s: Services,
+  client: WebClient,
+  p: {
+    userId: string;
+    teamId: string;
+    viewId?: string;
+    app: { publicId: string; title: string };
+    issued: IssuedCredential;
+    /** Extra lines shown above the keys (e.g. "the old key is revoked on …"). */
+    note?: string;
+  },
+): Promise<Delivery> {
+  const { credential, secretKey } = p.issued;
+  const delivery = await deliverSecret(client, s.logger, {
+    userId: p.userId,
+    viewId: p.viewId,
+    reveal: {
+      appTitle: p.app.title,
+      appPublicId: p.app.publicId,
+      credentialId: credential.id,
+      environment: credential.environment,
+      label: credential.label,
+      sharedKey: credential.sharedKey,
+      secretKey,
+      note: p.note,
+    },
+  });
+  if (!delivery.modal && !delivery.dm) {
+    await revokeUndelivered(s.db.prisma, s.clock, { credentialId: credential.id, actorId: p.userId, teamId: p.teamId });
+    await publishCredentialChange(s.db, { sharedKey: credential.sharedKey, credentialId: credential.id }).catch(() => {});
+    s.logger.warn({ credentialId: credential.id }, "secret could not be delivered; credential revoked");
+    await client.chat
+      .postMessage({
+        channel: p.userId,
+        text: `:warning: I could not deliver the new secret key \`${credential.id}\` of *${p.app.title}* (\`${p.app.publicId}\`) to you, so I revoked it. Generate a new one with \`/apps keys generate ${p.app.publicId}\`.`,
+      })
+      .catch(() => {});
+  }
+  return delivery;
+}

@@ -1,0 +1,51 @@
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import type { Actor } from "../apps/service.js";
+import { isDueForRotation } from "../rotation/due.js";
+
+export interface HomeCard {
+  publicId: string;
+  title: string;
+  description: string;
+  activeKeys: number;
+  dueForRotation: number;
+}
+
+/**
+ * The App Home cards of the actor's own apps (owned or co-owned), newest first. Only the first
+ * `limit` apps are loaded in full; `total` counts them all.
+ */
+export async function homeCards(
+  db: PrismaClient,
+  actor: Actor,
+  p: { now: Date; rotationDays: number; limit: number },
+): Promise<{ cards: HomeCard[]; total: number }> {
+  const where = { teamId: actor.teamId, archivedAt: null, owners: { some: { userId: actor.userId } } };
+  const [total, apps] = await Promise.all([
+    db.app.count({ where }),
+    db.app.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      take: p.limit,
+      select: { id: true, publicId: true, title: true, description: true },
+    }),
+  ]);
+  const creds = apps.length
+    ? await db.credential.findMany({
+        where: { appId: { in: apps.map((a) => a.id) }, status: "ACTIVE" },
+        select: { appId: true, status: true, createdAt: true, snoozedUntil: true, revokeAt: true },
+      })
+    : [];
+  const byApp = new Map<string, typeof creds>();
+  for (const c of creds) byApp.set(c.appId, [...(byApp.get(c.appId) ?? []), c]);
+  const cards = apps.map((a) => {
+    const mine = byApp.get(a.id) ?? [];
+    return {
+      publicId: a.publicId,
+      title: a.title,
+      description: a.description,
+      activeKeys: mine.length,
+      dueForRotation: mine.filter((c) => isDueForRotation(c, p.rotationDays, p.now)).length,
+    };
+  });
+  return { cards, total };
+}

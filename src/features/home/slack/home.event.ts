@@ -1,0 +1,21 @@
+import type { App } from "@slack/bolt";
+import type { Services } from "../../../services.js";
+import { HomePublisher } from "./publish.js";
+
+/**
+ * The App Home tab: drawn when the user opens it, redrawn for every owner after a change to one
+ * of their apps ("app.changed" on the services bus; only the replica that made the change
+ * hears it). Slack's retried events just publish the same view again.
+ */
+export function registerHomeEvents(app: App, s: Services): HomePublisher {
+  const home = new HomePublisher(s, app.client);
+  app.event("app_home_opened", async ({ event, body }) => {
+    if (event.tab !== "home") return;
+    const teamId = body.team_id ?? "";
+    await home.refresh(event.user, teamId);
+  });
+  s.bus.on("app.changed", (appId) => {
+    home.refreshApp(appId).catch((err: unknown) => s.logger.warn({ err, appId }, "could not refresh App Home tabs after a change"));
+  });
+  return home;
+}

@@ -1,0 +1,115 @@
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
+import { canManage, type Actor } from "../apps/service.js";
+import { recordAudit } from "../audit/record.js";
+import type { Clock } from "../../shared/clock.js";
+import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
+
+export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
+
+type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
+export type OwnerRow = Prisma.AppOwnerGetPayload<object>;
+
+export interface OwnerChange {
+  app: AppWithOwners;
+  userId: string;
+}
+
+/** The creator first, then co-owners in the order they were added. */
+export function sortOwners(app: { ownerId: string }, owners: OwnerRow[]): OwnerRow[] {
+  return [...owners].sort((a, b) => {
+    const ao = a.userId === app.ownerId || a.role === "owner" ? 0 : 1;
+    const bo = b.userId === app.ownerId || b.role === "owner" ? 0 : 1;
+    return ao - bo || a.createdAt.getTime() - b.createdAt.getTime() || a.userId.localeCompare(b.userId);
+  });
+}
+
+export function isOriginalOwner(app: { ownerId: string }, owner: Pick<OwnerRow, "userId" | "role">): boolean {
+  return owner.userId === app.ownerId || owner.role === "owner";
+}
+
+const shareDenied = () => forbidden("Only the app's owners, its co-owners and AppKeys admins can change who owns it.");
+
+/**
+ * Co-owners: who may manage an app besides its creator. Every change re-checks, inside its
+ * transaction, that the actor may manage the app, whatever button or command led to it.
+ */
+export class OwnerService {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The app (by its internal id) with its owners, if the actor may manage it. */
+  async forActor(actor: Actor, appId: string): Promise<AppWithOwners> {
+    const app = await this.db.app.findUnique({ where: { id: appId }, include: { owners: true } });
+    if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+    if (!canManage(actor, app)) throw shareDenied();
+    return app;
+  }
+
+  /** Checks that can be made before anything is sent to Slack; the transaction repeats them. */
+  precheckAdd(actor: Actor, app: AppWithOwners, userId: string): void {
+    if (!USER_ID_PATTERN.test(userId)) throw new DomainError("INVALID", "Pick a person from your workspace.");
+    if (!canManage(actor, app)) throw shareDenied();
+    const existing = app.owners.find((o) => o.userId === userId);
+    if (existing) {
+      throw new DomainError(
+        "CONFLICT",
+        isOriginalOwner(app, existing) ? `<@${userId}> already owns this app.` : `<@${userId}> is already a co-owner of this app.`,
+      );
+    }
+  }
+
+  async addCoOwner(actor: Actor, appId: string, userId: string): Promise<OwnerChange> {
+    const now = this.clock();
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const app = await loadForChange(tx, actor, appId);
+        this.precheckAdd(actor, app, userId);
+        const owner = await tx.appOwner.create({ data: { appId: app.id, userId, role: "co-owner", addedBy: actor.userId, createdAt: now } });
+        await recordAudit(tx, {
+          actorId: actor.userId,
+          action: "app.owner_added",
+          teamId: app.teamId,
+          app,
+          details: { userId },
+          at: now,
+        });
+        return { app: { ...app, owners: [...app.owners, owner] }, userId };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `<@${userId}> was made a co-owner of this app meanwhile.`);
+      throw err;
+    }
+  }
+
+  async removeCoOwner(actor: Actor, appId: string, userId: string): Promise<OwnerChange> {
+    const now = this.clock();
+    return this.db.$transaction(async (tx) => {
+      const app = await loadForChange(tx, actor, appId);
+      const target = app.owners.find((o) => o.userId === userId);
+      if (!target) throw notFound(`<@${userId}> is not a co-owner of this app.`);
+      if (isOriginalOwner(app, target)) {
+        throw forbidden(`<@${userId}> created this app and stays its owner: the original owner can't be removed.`);
+      }
+      const gone = await tx.appOwner.deleteMany({ where: { appId: app.id, userId, role: { not: "owner" } } });
+      if (gone.count === 0) throw notFound(`<@${userId}> is not a co-owner of this app.`);
+      await recordAudit(tx, {
+        actorId: actor.userId,
+        action: "app.owner_removed",
+        teamId: app.teamId,
+        app,
+        details: { userId },
+        at: now,
+      });
+      return { app: { ...app, owners: app.owners.filter((o) => o.userId !== userId) }, userId };
+    });
+  }
+}
+
+async function loadForChange(tx: Prisma.TransactionClient, actor: Actor, appId: string): Promise<AppWithOwners> {
+  const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
+  if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+  if (!canManage(actor, app)) throw shareDenied();
+  return app;
+}

@@ -1,0 +1,98 @@
+import type { webApi } from "@slack/bolt";
+import type { Actor } from "../../apps/service.js";
+import { DomainError } from "../../../shared/errors.js";
+import { OwnerService, type OwnerChange } from "../service.js";
+import type { Prisma } from "../../../generated/prisma/client.js";
+import type { Services } from "../../../services.js";
+import { appDetailsModal } from "../../apps/slack/blocks.js";
+import type { ModalView } from "../../../platform/slack/blocks.js";
+import { farewellText, ownersGoneModal, ownersModal, welcomeText, type OwnersMeta } from "./blocks.js";
+import { slackCode } from "../../credentials/slack/deliver.js";
+import type { HomePublisher } from "../../home/slack/publish.js";
+
+type WebClient = webApi.WebClient;
+type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
+
+/** What Slack answers conversations.open with for people who cannot own an app. */
+const NOT_A_PERSON: Record<string, (userId: string) => string> = {
+  user_not_found: () => "I can't find that person in this workspace.",
+  user_not_visible: () => "I can't find that person in this workspace.",
+  cannot_dm_bot: (u) => `<@${u}> is a bot or an app: only people can own apps.`,
+  user_disabled: (u) => `<@${u}>'s account is deactivated.`,
+};
+
+/**
+ * Sharing an app, whichever command, button or form asked: the domain checks authorization in
+ * the transaction; around it, Slack is asked (outside the transaction) whether the person
+ * exists and is not a bot, and told about the change afterwards.
+ */
+export class OwnerFlows {
+  readonly owners: OwnerService;
+
+  constructor(
+    private readonly s: Services,
+    private readonly client: WebClient,
+    private readonly home: HomePublisher,
+  ) {
+    this.owners = new OwnerService(s.db.prisma, s.clock);
+  }
+
+  async add(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {
+    this.owners.precheckAdd(actor, app, userId);
+    // users:read is not among the app's scopes; opening the DM we are about to send tells us
+    // (with im:write) whether this is a real, active person.
+    let dm: string | undefined;
+    try {
+      const im = await this.client.conversations.open({ users: userId });
+      dm = im.channel?.id;
+    } catch (err) {
+      const explain = NOT_A_PERSON[slackCode(err)];
+      if (explain) throw new DomainError("INVALID", explain(userId));
+      throw err;
+    }
+    const change = await this.owners.addCoOwner(actor, app.id, userId);
+    this.s.logger.info({ appId: app.publicId, userId, by: actor.userId }, "co-owner added");
+    this.s.bus.emit("app.changed", app.id);
+    await this.client.chat
+      .postMessage({ channel: dm ?? userId, text: welcomeText(app, actor.userId) })
+      .catch((err: unknown) => this.s.logger.warn({ slackError: slackCode(err), userId }, "could not tell the new co-owner"));
+    return change;
+  }
+
+  async remove(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {
+    const change = await this.owners.removeCoOwner(actor, app.id, userId);
+    this.s.logger.info({ appId: app.publicId, userId, by: actor.userId }, "co-owner removed");
+    this.s.bus.emit("app.changed", app.id);
+    // No longer an owner, so "app.changed" does not reach them: redraw their Home tab here.
+    void this.home.refresh(userId, app.teamId);
+    if (userId !== actor.userId) {
+      await this.client.chat
+        .postMessage({ channel: userId, text: farewellText(app, actor.userId) })
+        .catch((err: unknown) => this.s.logger.warn({ slackError: slackCode(err), userId }, "could not tell the removed co-owner"));
+    }
+    return change;
+  }
+
+  /** The owners modal as the actor may see it now (or why they no longer can). */
+  async modalFor(actor: Actor, meta: OwnersMeta, notice?: string): Promise<ModalView> {
+    try {
+      const app = await this.s.apps.resolveApp(actor, meta.a);
+      return ownersModal({ app, meta, notice });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return ownersGoneModal([notice, err.message].filter(Boolean).join("\n\n"));
+    }
+  }
+
+  /** Redraws the details modal the owners modal was opened from (its owner list changed). */
+  async refreshDetails(actor: Actor, meta: OwnersMeta): Promise<void> {
+    if (!meta.d) return;
+    try {
+      const details = await this.s.apps.details(actor, meta.a);
+      await this.client.views.update({ view_id: meta.d, view: appDetailsModal(details, { now: this.s.clock(), canManage: true }) });
+    } catch (err) {
+      // The actor may have removed themselves, or closed the modal: nothing to redraw then.
+      this.s.logger.debug({ slackError: slackCode(err) }, "details modal not refreshed after an owner change");
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { DomainError } from "../../../shared/errors.js";
+import { USER_ID_PATTERN } from "../service.js";
+import type { Services } from "../../../services.js";
+import { APP_ID_PATTERN } from "../../apps/service.js";
+import { ownersModal, removedText, type OwnersMeta } from "./blocks.js";
+import { replyToAction } from "../../../platform/slack/reply.js";
+import { slackCode } from "../../credentials/slack/deliver.js";
+import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { ACT } from "../../../platform/slack/ids.js";
+import type { OwnerFlows } from "./flows.js";
+import { parseOwnersMeta } from "./owners.view.js";
+
+const removeValue = z
+  .string()
+  .max(200)
+  .transform((v) => v.split(" "))
+  .pipe(z.tuple([z.string().regex(APP_ID_PATTERN), z.string().regex(USER_ID_PATTERN)]));
+
+function teamOf(body: BlockAction): string {
+  return body.team?.id ?? body.user.team_id ?? "";
+}
+
+export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): void {
+  // "Manage owners" in the app details (a message or a modal). Authorization is checked here,
+  // not only when the button was drawn.
+  app.action<BlockAction<ButtonAction>>(ACT.owners, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const actor = s.actor(body.user.id, teamOf(body));
+    try {
+      const target = await s.apps.resolveApp(actor, action.value ?? "");
+      if (body.view) {
+        const meta: OwnersMeta = { a: target.publicId, d: body.view.id };
+        await client.views.push({ trigger_id: body.trigger_id, view: ownersModal({ app: target, meta }) });
+      } else {
+        await client.views.open({ trigger_id: body.trigger_id, view: ownersModal({ app: target, meta: { a: target.publicId } }) });
+      }
+    } catch (err) {
+      await replyToAction(s, body, respond, client, errorText(describeError(err, s.logger, "opening the owners of an app")), "App owners");
+    }
+  });
+
+  // "Remove" next to a co-owner (behind a confirmation). Forged values and strangers are refused
+  // by the domain, which checks the actor again inside the transaction.
+  app.action<BlockAction<ButtonAction>>(ACT.ownerRemove, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const actor = s.actor(body.user.id, teamOf(body));
+    const parsed = removeValue.safeParse(action.value ?? "");
+    let notice: string;
+    try {
+      if (!parsed.success) throw new DomainError("INVALID", "That button is out of date. Open the app's owners again.");
+      const [publicId, userId] = parsed.data;
+      const target = await s.apps.resolveApp(actor, publicId);
+      await flows.remove(actor, target, userId);
+      notice = removedText(target, userId);
+    } catch (err) {
+      notice = errorText(describeError(err, s.logger, "removing a co-owner"));
+    }
+    const meta = body.view ? parseOwnersMeta(body.view.private_metadata) : undefined;
+    if (body.view && meta) {
+      try {
+        await client.views.update({ view_id: body.view.id, view: await flows.modalFor(actor, meta, notice) });
+      } catch (err) {
+        s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal");
+      }
+      await flows.refreshDetails(actor, meta);
+      return;
+    }
+    await replyToAction(s, body, respond, client, notice, "App owners");
+  });
+}

@@ -1,0 +1,67 @@
+import type { App } from "@slack/bolt";
+import { z } from "zod";
+import { APP_ID_PATTERN } from "../../apps/service.js";
+import type { Services } from "../../../services.js";
+import { addedText, ownersGoneModal, ownersModal, type OwnersMeta } from "./blocks.js";
+import { slackCode } from "../../credentials/slack/deliver.js";
+import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
+import type { OwnerFlows } from "./flows.js";
+import { readState } from "../../../platform/slack/view-state.js";
+
+const metaSchema = z.object({ a: z.string().regex(APP_ID_PATTERN), d: z.string().max(50).optional() });
+
+export function parseOwnersMeta(raw: string | undefined): OwnersMeta | undefined {
+  try {
+    const parsed = metaSchema.safeParse(JSON.parse(raw ?? ""));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field errors are plain text: mentions would show as raw ids there. */
+function plainText(s: string): string {
+  return s.replace(/<@[UW][A-Z0-9]+>/g, "That person").slice(0, 2000);
+}
+
+export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): void {
+  // "Add co-owner": checks that need only the database answer in the ack (as field errors);
+  // Slack is asked about the person after the ack, and the modal shows the outcome.
+  app.view(CB.owners, async ({ ack, body, view, client }) => {
+    const meta = parseOwnersMeta(view.private_metadata);
+    if (!meta) {
+      await ack({ response_action: "update", view: ownersGoneModal("This form is out of date. Open the app's owners again.") });
+      return;
+    }
+    const userId = readState(view.state.values).user(BLK.ownerAdd, ACT.ownerAdd);
+    if (!userId) {
+      await ack({ response_action: "errors", errors: { [BLK.ownerAdd]: "Pick a person to add." } });
+      return;
+    }
+    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    let target;
+    try {
+      target = await s.apps.resolveApp(actor, meta.a);
+      flows.owners.precheckAdd(actor, target, userId);
+    } catch (err) {
+      const e = describeError(err, s.logger, "adding a co-owner");
+      await ack({ response_action: "errors", errors: { [BLK.ownerAdd]: plainText(`${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}`) } });
+      return;
+    }
+    await ack({ response_action: "update", view: ownersModal({ app: target, meta, notice: `:hourglass_flowing_sand: Adding <@${userId}>…` }) });
+    let notice: string;
+    try {
+      await flows.add(actor, target, userId);
+      notice = `${addedText(target, userId)} I've let them know.`;
+    } catch (err) {
+      notice = errorText(describeError(err, s.logger, "adding a co-owner"));
+    }
+    try {
+      await client.views.update({ view_id: view.id, view: await flows.modalFor(actor, meta, notice) });
+    } catch (err) {
+      s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal");
+    }
+    await flows.refreshDetails(actor, meta);
+  });
+}

@@ -1,0 +1,37 @@
+import type { App } from "@slack/bolt";
+import { DomainError } from "../../../shared/errors.js";
+import { changeSettings } from "../admin.js";
+import type { Services } from "../../../services.js";
+import { resultModal } from "../../credentials/slack/blocks.js";
+import { settingsSavedModal } from "./blocks.js";
+import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
+import { readState } from "../../../platform/slack/view-state.js";
+
+const FIELD_BLOCKS: Record<string, string> = {
+  auditChannelId: BLK.settingsAudit,
+  rotationChannelId: BLK.settingsRotation,
+  rotationDays: BLK.settingsDays,
+};
+
+export function registerSettingsViews(app: App, s: Services): void {
+  app.view(CB.settings, async ({ ack, body, view }) => {
+    const state = readState(view.state.values);
+    // Authorised again here: a forged submission from a non-admin changes nothing.
+    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    try {
+      const { changes, settings } = await changeSettings(s.db.prisma, s.clock, s.config, actor, {
+        auditChannelId: state.conversation(BLK.settingsAudit, ACT.settingsAudit) ?? null,
+        rotationChannelId: state.conversation(BLK.settingsRotation, ACT.settingsRotation) ?? null,
+        rotationDays: state.text(BLK.settingsDays, ACT.settingsDays),
+      });
+      if (changes.length) s.logger.info({ userId: actor.userId, changes }, "settings changed");
+      await ack({ response_action: "update", view: settingsSavedModal(changes, settings) });
+    } catch (err) {
+      if (err instanceof DomainError && Object.keys(err.fields).length) {
+        return void (await ack({ response_action: "errors", errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])) }));
+      }
+      await ack({ response_action: "update", view: resultModal("AppKeys settings", errorText(describeError(err, s.logger, "changing settings"))) });
+    }
+  });
+}

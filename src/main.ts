@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from "./config.js";
+import { createAppKeys } from "./app.js";
+import { CatalogError } from "./features/catalog/parse.js";
+import { createLogger } from "./logger.js";
+
+/** Entry point: `npm start`. Configuration problems end the process with one clear message. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let appkeys;
+  try {
+    appkeys = await createAppKeys(config, { logger });
+    await appkeys.start();
+  } catch (err) {
+    if (err instanceof CatalogError) {
+      process.stderr.write(`AppKeys cannot start: the endpoint catalog is invalid.\n  ${err.message}\n`);
+      process.exit(2);
+    }
+    logger.fatal({ err }, "AppKeys could not start");
+    process.exit(1);
+  }
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    await appkeys.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+void main();
