@@ -68,7 +68,13 @@ async function startOnce(env: Record<string, string>): Promise<{ listening: numb
 export async function run(): Promise<void> {
   const standIn = await SlackStandIn.start({ teamId: "TBENCH" });
   const dataDir = await mkdtemp(path.join(tmpdir(), "appkeys-cold-"));
-  const env = { SLACK_BOT_TOKEN: "xoxb-bench", SLACK_SIGNING_SECRET: "bench-signing-secret-0123456789", SLACK_API_URL: standIn.url, DATA_DIR: dataDir, DATABASE_URL: "" };
+  const env = {
+    SLACK_BOT_TOKEN: "xoxb-bench",
+    SLACK_SIGNING_SECRET: "bench-signing-secret-0123456789",
+    SLACK_API_URL: standIn.url,
+    DATA_DIR: dataDir,
+    DATABASE_URL: "",
+  };
   const rows: (string | number)[][] = [["start", "listening ms", "/healthz 200 ms"]];
   try {
     for (const label of ["new data directory (initdb + migrations)", "restart on existing data", "restart on existing data"]) {

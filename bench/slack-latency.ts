@@ -30,7 +30,12 @@ export async function run(): Promise<void> {
         ...db.env,
       });
       try {
-        const slack = new SlackClient({ appUrl: `http://127.0.0.1:${app.info.port}`, signingSecret: SIGNING_SECRET, standIn, teamId: "TBENCH" });
+        const slack = new SlackClient({
+          appUrl: `http://127.0.0.1:${app.info.port}`,
+          signingSecret: SIGNING_SECRET,
+          standIn,
+          teamId: "TBENCH",
+        });
         const samples = { list: [] as number[], create: [] as number[], step1: [] as number[], step2: [] as number[] };
         const warmup = 10;
         for (let i = 0; i < warmup + iterations; i++) {
@@ -43,7 +48,11 @@ export async function run(): Promise<void> {
           const viewId: string = standIn.callsTo("views.open").at(-1)!.response.view.id;
           const step1 = await slack.submitView(viewId, { title: `Bench ${db.label} ${i}`, description: "latency" }, { userId: USER });
           if (step1.body?.response_action !== "update") throw new Error(`step 1 was not accepted: ${JSON.stringify(step1.body)}`);
-          const step2 = await slack.submitView(viewId, { endpoints: ["payments.get", "payments.list"], environment: "development" }, { userId: USER });
+          const step2 = await slack.submitView(
+            viewId,
+            { endpoints: ["payments.get", "payments.list"], environment: "development" },
+            { userId: USER },
+          );
           if (step2.status !== 200) throw new Error(`step 2 failed: ${step2.status}`);
           // Let the key delivery finish before the next round, as one person would.
           await standIn.waitFor((c) => c.filter((x) => x.method === "chat.postEphemeral").length > delivered, 10_000);
@@ -62,7 +71,10 @@ export async function run(): Promise<void> {
         add("slash command /apps create", samples.create);
         add("view_submission step 1 (title check)", samples.step1);
         add("view_submission step 2 (create)", samples.step2);
-        if (standIn.violations.length) console.log(`stand-in saw ${standIn.violations.length} Slack limit violations: ${JSON.stringify(standIn.violations.slice(0, 3))}`);
+        if (standIn.violations.length)
+          console.log(
+            `stand-in saw ${standIn.violations.length} Slack limit violations: ${JSON.stringify(standIn.violations.slice(0, 3))}`,
+          );
       } finally {
         await app.stop();
       }

@@ -23,7 +23,9 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 async function measure(db: Database): Promise<void> {
   const p = db.prisma;
-  const [, seedMs] = await time(() => seedBulk(p, { apps: CREDENTIALS / PER_APP, perApp: PER_APP, owners: OWNERS, now: NOW, ageDays: 200, spreadDays: 200 }));
+  const [, seedMs] = await time(() =>
+    seedBulk(p, { apps: CREDENTIALS / PER_APP, perApp: PER_APP, owners: OWNERS, now: NOW, ageDays: 200, spreadDays: 200 }),
+  );
   await p.$executeRawUnsafe("ANALYZE");
   const params = { now: NOW, rotationDays: 90, timeZone: "Europe/Berlin" };
   const [first, firstMs] = await time(() => sweepReminders(p, { ...params, claimer: "bench-1" }));
@@ -33,8 +35,12 @@ async function measure(db: Database): Promise<void> {
   const later = new Date(NOW.getTime() + 60 * 60_000);
   const [claim, claimMs] = await time(() => claimRecipients(p, { now: later, claimer: "bench-3", after: "", limit: 10 }));
   const f = (ms: number) => `${ms.toFixed(0)} ms`;
-  console.log(`${db.kind}: ${CREDENTIALS.toLocaleString("en")} credentials (seeded in ${f(seedMs)}), ${OWNERS.toLocaleString("en")} owners`);
-  console.log(`  sweep, first run : ${f(firstMs)}  (${first.scanned.toLocaleString("en")} keys scanned in ${first.batches} batches, ${first.created.toLocaleString("en")} reminders created)`);
+  console.log(
+    `${db.kind}: ${CREDENTIALS.toLocaleString("en")} credentials (seeded in ${f(seedMs)}), ${OWNERS.toLocaleString("en")} owners`,
+  );
+  console.log(
+    `  sweep, first run : ${f(firstMs)}  (${first.scanned.toLocaleString("en")} keys scanned in ${first.batches} batches, ${first.created.toLocaleString("en")} reminders created)`,
+  );
   console.log(`  sweep, next run  : ${f(secondMs)}  (${second.scanned.toLocaleString("en")} scanned, ${second.created} created)`);
   console.log(`  digest query     : ${f(digestMs)}  (${digest.total.toLocaleString("en")} keys due, ${digest.keys.length} listed)`);
   console.log(`  claim recipients : ${f(claimMs)}  (${claim.owners.length} recipients)`);

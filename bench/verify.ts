@@ -30,7 +30,9 @@ interface AppInfo {
 
 export async function run(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? 4);
-  const load0 = loadavg().map((x) => x.toFixed(1)).join(" ");
+  const load0 = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
   // Well-formed keys that were never issued: NOT_FOUND, answered from the negative cache.
   const unknown = Array.from({ length: 60 }, () => generateKeyPair("development"));
   const standIn = await SlackStandIn.start({ teamId: "TBENCH" });
@@ -53,7 +55,8 @@ export async function run(): Promise<void> {
       try {
         const { valid, revoked } = app.info;
         const headers = { "content-type": "application/json", authorization: `Bearer ${TOKEN}` };
-        const reqs = (bodies: object[]) => bodies.map((b) => ({ method: "POST", path: "/v1/keys/verify", headers, body: JSON.stringify(b) }));
+        const reqs = (bodies: object[]) =>
+          bodies.map((b) => ({ method: "POST", path: "/v1/keys/verify", headers, body: JSON.stringify(b) }));
         const validReqs = reqs(valid);
         const invalidReqs = reqs(unknown.flatMap((k, i) => [k, revoked[i % revoked.length]!]));
         const endpointReqs = reqs(
@@ -66,7 +69,12 @@ export async function run(): Promise<void> {
         type Cpu = { user: number; system: number };
         const cpu = (c: typeof app | typeof bare) => c.request("cpu", (m: { cpu?: Cpu }) => m.cpu);
         /** Warm-up, then a measured run; also the server's CPU time per answered request. */
-        const measure = async (url: string, server: typeof app | typeof bare, requests: ReturnType<typeof reqs>, extra: Partial<Parameters<typeof autocannon>[0]> = {}) => {
+        const measure = async (
+          url: string,
+          server: typeof app | typeof bare,
+          requests: ReturnType<typeof reqs>,
+          extra: Partial<Parameters<typeof autocannon>[0]> = {},
+        ) => {
           await autocannon({ url, connections: CONNECTIONS, duration: 1, requests }); // warm-up
           const before = await cpu(server);
           const r = await autocannon({ url, connections: CONNECTIONS, duration, requests, ...extra });
@@ -108,8 +116,14 @@ export async function run(): Promise<void> {
     for (const db of dbs) await db.cleanup?.().catch(() => undefined);
     await standIn.close();
   }
-  console.log(`${CONNECTIONS} connections, ${duration} s per run after a 1 s warm-up; latency in whole milliseconds (autocannon's resolution)`);
-  console.log(`load average before/after: ${load0} / ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores (other work on the machine skews req/s and latency; CPU µs per request much less)`);
+  console.log(
+    `${CONNECTIONS} connections, ${duration} s per run after a 1 s warm-up; latency in whole milliseconds (autocannon's resolution)`,
+  );
+  console.log(
+    `load average before/after: ${load0} / ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")} on ${cpus().length} cores (other work on the machine skews req/s and latency; CPU µs per request much less)`,
+  );
   console.log(table(rows));
   for (const n of notes) console.log(n);
   console.log("targets: verify ≥ 50% of bare req/s, p99 ≤ 5 ms");

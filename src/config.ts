@@ -9,7 +9,12 @@ const csv = (item: z.ZodString) =>
   z
     .string()
     .optional()
-    .transform((s) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      (s ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item));
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -45,7 +50,10 @@ export const envSchema = z
     ROTATION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
     ROTATION_CRON: z.preprocess(
       emptyToUndefined,
-      z.string().default("0 9 * * 1-5").refine((c) => cron.validate(c), "must be a cron expression like \"0 9 * * 1-5\" (minute hour day month weekday)"),
+      z
+        .string()
+        .default("0 9 * * 1-5")
+        .refine((c) => cron.validate(c), 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)'),
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),

@@ -31,9 +31,19 @@ export function createLogger(level: LevelWithSilent = "info", destination?: Dest
       // Field names that carry secrets or tokens anywhere in a logged object.
       redact: {
         paths: [
-          "secretKey", "*.secretKey", "secret", "*.secret", "token", "*.token",
-          "authorization", "*.authorization", "req.headers.authorization", "headers.authorization",
-          "headers[\"x-slack-signature\"]", "pepper", "*.pepper",
+          "secretKey",
+          "*.secretKey",
+          "secret",
+          "*.secret",
+          "token",
+          "*.token",
+          "authorization",
+          "*.authorization",
+          "req.headers.authorization",
+          "headers.authorization",
+          'headers["x-slack-signature"]',
+          "pepper",
+          "*.pepper",
         ],
         censor: REDACTED,
       },
@@ -47,7 +57,6 @@ export function createLogger(level: LevelWithSilent = "info", destination?: Dest
     destination,
   );
 }
-
 
 /**
  * Bolt's logger. At debug level Bolt's Web API client logs whole request bodies, secrets included

@@ -38,7 +38,13 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     endpoints,
     settings: new SettingsService(p.db.prisma, p.config),
     approvers: new ApproverDirectory(p.config, p.logger),
-    verify: new VerifyService({ store: prismaCredentialStore(p.db.prisma), clock: p.clock, pepper: p.config.KEY_PEPPER, endpoints, logger: p.logger }),
+    verify: new VerifyService({
+      store: prismaCredentialStore(p.db.prisma),
+      clock: p.clock,
+      pepper: p.config.KEY_PEPPER,
+      endpoints,
+      logger: p.logger,
+    }),
     bus: new EventEmitter(),
     actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
   };

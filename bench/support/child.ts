@@ -13,11 +13,21 @@ const send = (msg: unknown) => process.send?.(msg);
 
 async function bare(): Promise<void> {
   // Same shape and size as a valid verify answer.
-  const body = JSON.stringify({ valid: true, appId: "app_AAAAAAAAAAAA", credentialId: "cred_AAAAAAAAAAAAAA", environment: "development", endpoints: ["orders.create", "payments.get", "payments.list"] });
+  const body = JSON.stringify({
+    valid: true,
+    appId: "app_AAAAAAAAAAAA",
+    credentialId: "cred_AAAAAAAAAAAAAA",
+    environment: "development",
+    endpoints: ["orders.create", "payments.get", "payments.list"],
+  });
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": String(Buffer.byteLength(body)) });
+      res.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+        "content-length": String(Buffer.byteLength(body)),
+      });
       res.end(body);
     });
   });
@@ -47,7 +57,8 @@ async function appkeys(): Promise<void> {
     });
     const c = created.issued!;
     (i % 5 === 4 ? revoked : valid).push({ sharedKey: c.credential.sharedKey, secretKey: c.secretKey });
-    if (i % 5 === 4) await s.db.prisma.credential.update({ where: { id: c.credential.id }, data: { status: "REVOKED", revokedAt: s.clock() } });
+    if (i % 5 === 4)
+      await s.db.prisma.credential.update({ where: { id: c.credential.id }, data: { status: "REVOKED", revokedAt: s.clock() } });
   }
   send({ port, valid, revoked, endpointIds });
   process.on("message", (m) => {

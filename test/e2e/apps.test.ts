@@ -16,7 +16,13 @@ describe("/apps: create → list → show", () => {
 
   it("creates an app with endpoints and a one-time-visible key pair", async () => {
     const endpoints = await firstEndpoints(h, 3);
-    const r = await createAppViaSlack(h, { userId: ALICE, title: "  Checkout   Service ", description: "Takes payments", endpoints, environment: "staging" });
+    const r = await createAppViaSlack(h, {
+      userId: ALICE,
+      title: "  Checkout   Service ",
+      description: "Takes payments",
+      endpoints,
+      environment: "staging",
+    });
     expect(r.app).toBeTruthy();
     expect(r.app!.title).toBe("Checkout Service");
     expect(r.app!.publicId).toMatch(/^app_[0-9A-Za-z]{12}$/);
@@ -186,7 +192,9 @@ describe("/apps: create → list → show", () => {
     try {
       const before = h.standIn.calls.length;
       await h.slack.submitView(viewId, { endpoints: await firstEndpoints(h, 1) }, { userId: ALICE });
-      await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "views.update" && /Nothing was changed/.test(JSON.stringify(x.args.view))));
+      await h.standIn.waitFor((c) =>
+        c.slice(before).some((x) => x.method === "views.update" && /Nothing was changed/.test(JSON.stringify(x.args.view))),
+      );
       const msg = JSON.stringify(h.standIn.calls.slice(before).find((x) => x.method === "views.update")!.args.view);
       const requestId = /Request ID `([0-9a-f]{8})`/.exec(msg)?.[1];
       expect(requestId).toBeTruthy();

@@ -40,7 +40,8 @@ describe("audit channel delivery", () => {
   const posts = (from = 0) =>
     standIn.calls.slice(from).filter((c) => c.method === "chat.postMessage" && c.args.channel === AUDIT && !c.failed);
   const postedIds = (from = 0) => posts(from).map(eventIdOf);
-  const undelivered = async () => (await h.prisma.auditEvent.findMany({ where: { deliveredAt: null }, orderBy: { id: "asc" } })).map((r) => Number(r.id));
+  const undelivered = async () =>
+    (await h.prisma.auditEvent.findMany({ where: { deliveredAt: null }, orderBy: { id: "asc" } })).map((r) => Number(r.id));
   /** The worker posts, then marks the row: wait for both. */
   const delivered = (n: number, from = 0) =>
     until(async () => posts(from).length >= n && (await undelivered()).length === 0, `${n} delivered events`);
@@ -48,7 +49,12 @@ describe("audit channel delivery", () => {
 
   async function createApp(target: Harness, title: string) {
     const s = target.app.services;
-    return s.apps.createApp(s.actor(ALICE, TEAM), { title, description: "", endpointIds: await firstEndpoints(target, 1), environment: "development" });
+    return s.apps.createApp(s.actor(ALICE, TEAM), {
+      title,
+      description: "",
+      endpointIds: await firstEndpoints(target, 1),
+      environment: "development",
+    });
   }
 
   beforeAll(async () => {
@@ -184,7 +190,11 @@ describe("audit channel delivery", () => {
     for (let i = 0; i < 4; i++) await createApp(i % 2 ? h2 : h, `Replica ${i}`);
     // Extra deliverers racing the two workers must not duplicate or reorder anything.
     const client = h.app.bolt.client;
-    await Promise.all([deliverPending(h.app.services, client), deliverPending(h2.app.services, h2.app.bolt.client), deliverPending(h.app.services, client)]);
+    await Promise.all([
+      deliverPending(h.app.services, client),
+      deliverPending(h2.app.services, h2.app.bolt.client),
+      deliverPending(h.app.services, client),
+    ]);
     await delivered(8, from);
     const ids = postedIds(from);
     expect(ids).toHaveLength(8);

@@ -42,7 +42,7 @@ describe("authorization matrix", () => {
   });
   afterAll(async () => h?.close());
 
-  async function modalAfter(userId: string, send: () => Promise<unknown>): Promise<string> {
+  async function modalAfter(_userId: string, send: () => Promise<unknown>): Promise<string> {
     const n = h.standIn.callsTo("views.open").length;
     await send();
     await h.standIn.waitFor((c) => c.filter((x) => x.method === "views.open").length > n);
@@ -60,11 +60,17 @@ describe("authorization matrix", () => {
         return JSON.stringify(h.standIn.calls.slice(n).find((x) => x.method === "response_url")!.args).includes("API Credentials");
       }
       case "generate":
-        return (await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "key_generate_open", value: publicId, channelId: "C1" }))).includes("Where will this key be used?");
+        return (
+          await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "key_generate_open", value: publicId, channelId: "C1" }))
+        ).includes("Where will this key be used?");
       case "revoke":
-        return (await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "cred_revoke", value: credentialId, channelId: "C1" }))).includes("cannot be retrieved");
+        return (
+          await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "cred_revoke", value: credentialId, channelId: "C1" }))
+        ).includes("cannot be retrieved");
       case "review":
-        return (await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "approval_review", value: approvalId, channelId: "C1" }))).includes("Submit decision");
+        return (
+          await modalAfter(userId, () => h.slack.blockAction({ userId, actionId: "approval_review", value: approvalId, channelId: "C1" }))
+        ).includes("Submit decision");
       case "archive":
         return (await modalAfter(userId, () => h.slack.command(`archive ${publicId}`, { userId }))).includes("will be revoked");
       default:

@@ -69,7 +69,12 @@ describe("App Home tab", () => {
 
   it("counts keys due for rotation: 14 days before the deadline, unless snoozed or already being replaced", async () => {
     const s = h.app.services;
-    const created = await s.apps.createApp(s.actor(CAROL, TEAM), { title: "Rotor", description: "", endpointIds: await firstEndpoints(h, 1), environment: "development" });
+    const created = await s.apps.createApp(s.actor(CAROL, TEAM), {
+      title: "Rotor",
+      description: "",
+      endpointIds: await firstEndpoints(h, 1),
+      environment: "development",
+    });
     const cred = created.issued!.credential;
     const card = () => {
       const text = homeText(CAROL);
@@ -89,7 +94,10 @@ describe("App Home tab", () => {
       await h.prisma.credential.update({ where: { id: cred.id }, data: { snoozedUntil: new Date(clock().getTime() + 7 * DAY) } });
       await openHome(CAROL);
       expect(card()).toContain("No keys due for rotation");
-      await h.prisma.credential.update({ where: { id: cred.id }, data: { snoozedUntil: new Date(clock().getTime() - DAY), revokeAt: new Date(clock().getTime() + DAY) } });
+      await h.prisma.credential.update({
+        where: { id: cred.id },
+        data: { snoozedUntil: new Date(clock().getTime() - DAY), revokeAt: new Date(clock().getTime() + DAY) },
+      });
       await openHome(CAROL);
       expect(card()).toContain("No keys due for rotation");
       await h.prisma.credential.update({ where: { id: cred.id }, data: { revokeAt: null } });
@@ -106,7 +114,12 @@ describe("App Home tab", () => {
     const endpointIds = await firstEndpoints(h, 1);
     for (let i = 0; i < 44; i++) {
       clock.advance(1000);
-      await s.apps.createApp(actor, { title: `Service ${String(i).padStart(2, "0")}`, description: "x".repeat(400), endpointIds, environment: "development" });
+      await s.apps.createApp(actor, {
+        title: `Service ${String(i).padStart(2, "0")}`,
+        description: "x".repeat(400),
+        endpointIds,
+        environment: "development",
+      });
     }
     const total = await h.prisma.app.count({ where: { owners: { some: { userId: CAROL } } } });
     expect(total).toBe(45);
@@ -157,7 +170,10 @@ describe("App Home tab", () => {
     await h.slack.appHomeOpened(ALICE, { eventId: "EvHOME0001" });
     await h.slack.appHomeOpened(ALICE, { eventId: "EvHOME0001", retryNum: 1 });
     await h.standIn.waitFor((c) => c.slice(n).filter((x) => x.method === "views.publish").length >= 2);
-    const views = h.standIn.calls.slice(n).filter((x) => x.method === "views.publish").map((x) => JSON.stringify(x.args));
+    const views = h.standIn.calls
+      .slice(n)
+      .filter((x) => x.method === "views.publish")
+      .map((x) => JSON.stringify(x.args));
     expect(views).toHaveLength(2);
     expect(views[1]).toBe(views[0]);
     // The Messages tab is not ours to draw.

@@ -14,7 +14,9 @@ async function clickOpen(h: Harness, userId: string, actionId: string, value: st
   await h.slack.blockAction({ userId, actionId, value, channelId: "C0GENERAL", ...(viewId ? { viewId } : {}) });
   await h.standIn.waitFor((c) => c.filter((x) => x.method === "views.open").length > n);
   const id: string = h.standIn.callsTo("views.open").at(-1)!.response.view.id;
-  await h.standIn.waitFor((c) => c.filter((x) => x.method === "views.update").length > u && c.some((x) => x.method === "views.update" && x.args.view_id === id));
+  await h.standIn.waitFor(
+    (c) => c.filter((x) => x.method === "views.update").length > u && c.some((x) => x.method === "views.update" && x.args.view_id === id),
+  );
   return id;
 }
 
@@ -71,7 +73,11 @@ describe("credential lifecycle", () => {
     expect(SECRET_RE.test(JSON.stringify(out.calls))).toBe(false);
     const approval = await h.prisma.approval.findFirstOrThrow({ where: { appId: r.app!.id } });
     expect(approval.status).toBe("PENDING");
-    await h.standIn.waitFor((c) => c.filter((x) => x.method === "chat.postMessage" && x.args.blocks && JSON.stringify(x.args.blocks).includes(approval.id)).length >= 2);
+    await h.standIn.waitFor(
+      (c) =>
+        c.filter((x) => x.method === "chat.postMessage" && x.args.blocks && JSON.stringify(x.args.blocks).includes(approval.id)).length >=
+        2,
+    );
     const asks = h.standIn.callsTo("chat.postMessage").filter((x) => JSON.stringify(x.args.blocks ?? "").includes(approval.id));
     expect(asks.map((a) => a.args.channel).sort()).toEqual([APPROVER1, APPROVER2]);
 
@@ -86,7 +92,13 @@ describe("credential lifecycle", () => {
     const decided = await submitAndSettle(h, review, { decision: "approve", note: "ok for launch" }, APPROVER1);
     expect(decided.text).toContain("Approved");
     // The requester gets a DM that stays, with a button: no key exists until they collect it.
-    await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "chat.postMessage" && x.args.channel === OWNER && JSON.stringify(x.args.blocks ?? "").includes("Get my key")));
+    await h.standIn.waitFor((c) =>
+      c
+        .slice(before)
+        .some(
+          (x) => x.method === "chat.postMessage" && x.args.channel === OWNER && JSON.stringify(x.args.blocks ?? "").includes("Get my key"),
+        ),
+    );
     expect(await h.prisma.credential.count({ where: { appId: r.app!.id, environment: "production" } })).toBe(0);
     expect(SECRET_RE.test(JSON.stringify(h.standIn.calls.slice(before)))).toBe(false);
     // Only the requester can collect it.
@@ -98,7 +110,10 @@ describe("credential lifecycle", () => {
     const secret = SECRET_RE.exec(JSON.stringify(h.standIn.currentView(mine)))?.[0];
     expect(secret).toMatch(/^sk_prod_/);
     const secretCalls = h.standIn.calls.slice(before).filter((x) => JSON.stringify(x.args).includes(secret!));
-    expect(secretCalls.map((c) => [c.method, c.args.user ?? c.args.view_id])).toEqual([["views.update", mine], ["chat.postEphemeral", OWNER]]);
+    expect(secretCalls.map((c) => [c.method, c.args.user ?? c.args.view_id])).toEqual([
+      ["views.update", mine],
+      ["chat.postEphemeral", OWNER],
+    ]);
     const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id, environment: "production" } });
     expect(cred.createdBy).toBe(OWNER);
     const done = await h.prisma.approval.findUniqueOrThrow({ where: { id: approval.id } });
@@ -124,8 +139,12 @@ describe("credential lifecycle", () => {
     const noNote = await h.slack.submitView(review, { decision: "reject" }, { userId: APPROVER2 });
     expect(noNote.body.errors.note).toMatch(/why/);
     await submitAndSettle(h, review, { decision: "reject", note: "use staging first" }, APPROVER2);
-    await h.standIn.waitFor((c) => c.some((x) => x.method === "chat.postMessage" && x.args.channel === OWNER && /rejected/.test(x.args.text)));
-    expect(h.standIn.callsTo("chat.postMessage").find((x) => x.args.channel === OWNER && /rejected/.test(x.args.text))!.args.text).toContain("use staging first");
+    await h.standIn.waitFor((c) =>
+      c.some((x) => x.method === "chat.postMessage" && x.args.channel === OWNER && /rejected/.test(x.args.text)),
+    );
+    expect(
+      h.standIn.callsTo("chat.postMessage").find((x) => x.args.channel === OWNER && /rejected/.test(x.args.text))!.args.text,
+    ).toContain("use staging first");
     expect(await h.prisma.credential.count({ where: { appId: r.app!.id, environment: "production" } })).toBe(0);
   });
 
@@ -375,7 +394,12 @@ describe("credential lifecycle", () => {
     const cred = await h.prisma.credential.findFirstOrThrow({ where: { appId: r.app!.id } });
     const v = await clickOpen(h, OWNER, "cred_revoke", cred.id);
     // A secret pasted into the note is refused with a field error, and nothing is requested.
-    const pasted = await submitAndSettle(h, v, { revoke_action: "replace", reason: "routine_rotation", note: `oops sk_prod_${"A".repeat(38)}` }, OWNER);
+    const pasted = await submitAndSettle(
+      h,
+      v,
+      { revoke_action: "replace", reason: "routine_rotation", note: `oops sk_prod_${"A".repeat(38)}` },
+      OWNER,
+    );
     expect(pasted.res.body.errors.note).toMatch(/looks like a secret key/);
     expect(await h.prisma.approval.count({ where: { credentialId: cred.id } })).toBe(0);
     await submitAndSettle(h, v, { revoke_action: "replace", reason: "routine_rotation" }, OWNER);

@@ -32,10 +32,14 @@ describe("co-owners", () => {
     const reply = h.standIn.calls.slice(n).find((x) => x.method === "response_url")!;
     return { text: String(reply.args.text), all: JSON.stringify(reply.args) };
   }
-  const owners = async () => (await h.prisma.appOwner.findMany({ where: { appId: app.id }, orderBy: { createdAt: "asc" } })).map((o) => [o.userId, o.role]);
-  const ownerAudits = () => h.prisma.auditEvent.findMany({ where: { appId: app.id, action: { startsWith: "app.owner_" } }, orderBy: { id: "asc" } });
+  const owners = async () =>
+    (await h.prisma.appOwner.findMany({ where: { appId: app.id }, orderBy: { createdAt: "asc" } })).map((o) => [o.userId, o.role]);
+  const ownerAudits = () =>
+    h.prisma.auditEvent.findMany({ where: { appId: app.id, action: { startsWith: "app.owner_" } }, orderBy: { id: "asc" } });
   const dmsTo = (user: string, from: number) =>
-    h.standIn.calls.slice(from).filter((x) => x.method === "chat.postMessage" && (x.args.channel === `D${user}` || x.args.channel === user));
+    h.standIn.calls
+      .slice(from)
+      .filter((x) => x.method === "chat.postMessage" && (x.args.channel === `D${user}` || x.args.channel === user));
 
   it("shares and unshares by command; co-owners see, list and share the app", async () => {
     expect((await run(`show ${app.publicId}`, BOB)).text).toMatch(/Only the app's owners/);
@@ -69,7 +73,7 @@ describe("co-owners", () => {
       [ALICE, "owner"],
       [CAROL, "co-owner"],
     ]);
-    await h.standIn.waitFor((c) => dmsTo(BOB, m).length > 0);
+    await h.standIn.waitFor((_c) => dmsTo(BOB, m).length > 0);
     expect(dmsTo(BOB, m)[0]!.args.text).toContain("removed you as a co-owner");
     expect((await run(`show ${app.publicId}`, BOB)).text).toMatch(/Only the app's owners/);
     expect((await run(`unshare Ledger <@${CAROL}>`, BOB)).text).toMatch(/No app of yours is called "Ledger"/);
@@ -143,7 +147,7 @@ describe("co-owners", () => {
     expect(JSON.stringify(ok.body.view)).toContain(`Adding <@${EVE}>`);
     await h.standIn.waitFor(() => text().includes(`<@${EVE}> is now a co-owner`));
     expect(text()).toContain(`<@${EVE}> · Co-owner, added by <@${ALICE}>`);
-    await h.standIn.waitFor((c) => dmsTo(EVE, m).length > 0);
+    await h.standIn.waitFor((_c) => dmsTo(EVE, m).length > 0);
     expect(await owners()).toContainEqual([EVE, "co-owner"]);
 
     // Remove Eve with her row's button.
@@ -199,7 +203,10 @@ describe("co-owners", () => {
     await h.slack.blockAction({ userId: CAROL, actionId: "owner_remove", value: `${app.publicId} ${ALICE}`, channelId: "C0GENERAL" });
     await h.slack.blockAction({ userId: ALICE, actionId: "owner_remove", value: `${app.publicId} <@${CAROL}>`, channelId: "C0GENERAL" });
     await h.standIn.waitFor((c) => c.slice(m).filter((x) => x.method === "response_url").length >= 2);
-    const texts = h.standIn.calls.slice(m).filter((x) => x.method === "response_url").map((x) => String(x.args.text));
+    const texts = h.standIn.calls
+      .slice(m)
+      .filter((x) => x.method === "response_url")
+      .map((x) => String(x.args.text));
     expect(texts.some((t) => /original owner can't be removed/.test(t))).toBe(true);
     expect(texts.some((t) => /out of date/.test(t))).toBe(true);
 

@@ -73,7 +73,9 @@ describe("a secret never reaches a log, the database or a channel", () => {
     await slack.command("create", { userId: USER });
     const open = await standIn.waitForCall("views.open");
     const viewId = open.response.view.id;
-    expect((await slack.submitView(viewId, { title: "Logged app", description: "debug everything" }, { userId: USER })).body.response_action).toBe("update");
+    expect(
+      (await slack.submitView(viewId, { title: "Logged app", description: "debug everything" }, { userId: USER })).body.response_action,
+    ).toBe("update");
     const suggestion = await slack.blockSuggestion({ userId: USER, viewId, actionId: "endpoints_select", blockId: "endpoints", value: "" });
     const first = suggestion.body.option_groups[0].options[0].value;
     await slack.submitView(viewId, { endpoints: [first], environment: "staging" }, { userId: USER });

@@ -38,9 +38,24 @@ describe("start-up configuration errors", () => {
   });
 
   it("names each bad variable and how to fix it", () => {
-    const r = start({ SLACK_BOT_TOKEN: "nope", DATABASE_URL: "mysql://x", PORT: "99999", ADMIN_USER_IDS: "alice", ROTATION_CRON: "every day", TZ: "Mars/Olympus" });
+    const r = start({
+      SLACK_BOT_TOKEN: "nope",
+      DATABASE_URL: "mysql://x",
+      PORT: "99999",
+      ADMIN_USER_IDS: "alice",
+      ROTATION_CRON: "every day",
+      TZ: "Mars/Olympus",
+    });
     expect(r.code).toBe(2);
-    for (const v of ["SLACK_BOT_TOKEN: must start with xoxb-", "DATABASE_URL: must be a postgres:// URL", "PORT", "ADMIN_USER_IDS", "SLACK_SIGNING_SECRET", "ROTATION_CRON: must be a cron expression", "TZ: must be an IANA time zone"]) {
+    for (const v of [
+      "SLACK_BOT_TOKEN: must start with xoxb-",
+      "DATABASE_URL: must be a postgres:// URL",
+      "PORT",
+      "ADMIN_USER_IDS",
+      "SLACK_SIGNING_SECRET",
+      "ROTATION_CRON: must be a cron expression",
+      "TZ: must be an IANA time zone",
+    ]) {
       expect(r.out).toContain(v);
     }
     expect(r.out).not.toMatch(/\n\s+at /);
@@ -49,7 +64,12 @@ describe("start-up configuration errors", () => {
   it("stops on a broken endpoint catalog with its file, line and reason", async () => {
     const file = path.join(tmp, "broken.yaml");
     await writeFile(file, "- id: a.one\n  api: A\n  method: GET\n  path: /a\n- id: a.two\n  api: A\n  method: FETCH\n  path: /b\n");
-    const r = start({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "abcdefghijkl", ENDPOINTS_FILE: file, DATA_DIR: path.join(tmp, "data") });
+    const r = start({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "abcdefghijkl",
+      ENDPOINTS_FILE: file,
+      DATA_DIR: path.join(tmp, "data"),
+    });
     expect(r.code).toBe(2);
     expect(r.out).toContain(`${file}:7`);
     expect(r.out).toMatch(/method must be one of/);
@@ -67,7 +87,10 @@ describe("endpoint catalog sync", () => {
     const apis = ["Payments", "Ledger", "Risk", "Payouts", "Cards"];
     const rows: string[] = [];
     for (const api of apis) {
-      for (let i = 0; i < 60; i++) rows.push(`- { id: ${api.toLowerCase()}.op${i}, api: ${api}, method: GET, path: "/${api.toLowerCase()}/r${i}/{id}", summary: "${api} operation ${i}" }`);
+      for (let i = 0; i < 60; i++)
+        rows.push(
+          `- { id: ${api.toLowerCase()}.op${i}, api: ${api}, method: GET, path: "/${api.toLowerCase()}/r${i}/{id}", summary: "${api} operation ${i}" }`,
+        );
     }
     await writeFile(big(), rows.join("\n"));
     await writeFile(small(), rows.filter((r) => !r.includes("cards.")).join("\n"));
@@ -86,15 +109,33 @@ describe("endpoint catalog sync", () => {
     const open = await h.standIn.waitForCall("views.open");
     const viewId = open.response.view.id;
     await h.slack.submitView(viewId, { title: "Catalog app" }, { userId: "UCAT0001" });
-    const all = await h.slack.blockSuggestion({ userId: "UCAT0001", viewId, actionId: "endpoints_select", blockId: "endpoints", value: "" });
+    const all = await h.slack.blockSuggestion({
+      userId: "UCAT0001",
+      viewId,
+      actionId: "endpoints_select",
+      blockId: "endpoints",
+      value: "",
+    });
     const count = (b: { option_groups: { options: unknown[] }[] }) => b.option_groups.reduce((n, g) => n + g.options.length, 0);
     expect(count(all.body)).toBe(100);
-    const risk = await h.slack.blockSuggestion({ userId: "UCAT0001", viewId, actionId: "endpoints_select", blockId: "endpoints", value: "risk r4" });
+    const risk = await h.slack.blockSuggestion({
+      userId: "UCAT0001",
+      viewId,
+      actionId: "endpoints_select",
+      blockId: "endpoints",
+      value: "risk r4",
+    });
     const values = risk.body.option_groups.flatMap((g: { options: { value: string }[] }) => g.options.map((o) => o.value));
     expect(values.length).toBeGreaterThan(0);
     expect(values.every((v: string) => v.startsWith("risk.op4"))).toBe(true);
     expect(risk.body.option_groups.map((g: { label: { text: string } }) => g.label.text)).toEqual(["Risk"]);
-    const none = await h.slack.blockSuggestion({ userId: "UCAT0001", viewId, actionId: "endpoints_select", blockId: "endpoints", value: "zzzz-nothing" });
+    const none = await h.slack.blockSuggestion({
+      userId: "UCAT0001",
+      viewId,
+      actionId: "endpoints_select",
+      blockId: "endpoints",
+      value: "zzzz-nothing",
+    });
     expect(none.body.options).toEqual([]);
     expect(h.standIn.violations).toEqual([]);
   });

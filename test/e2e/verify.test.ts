@@ -22,7 +22,11 @@ interface Reply {
 /** Every answer seen, to check against the OpenAPI document's schemas at the end. */
 const seen: { status: number; body: Json }[] = [];
 
-async function post(h: Pick<Harness, "url">, body: unknown, opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+async function post(
+  h: Pick<Harness, "url">,
+  body: unknown,
+  opts: { token?: string | null; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
   const token = opts.token === undefined ? TOKEN : opts.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -83,14 +87,21 @@ describe("POST /v1/keys/verify", () => {
   }
 
   /** Revokes the way CredentialService does: a transaction, then the notification after commit. */
-  async function revoke(target: Harness, k: { credential: { id: string }; sharedKey: string }, opts: { publish?: boolean; revokeAt?: Date } = {}) {
+  async function revoke(
+    target: Harness,
+    k: { credential: { id: string }; sharedKey: string },
+    opts: { publish?: boolean; revokeAt?: Date } = {},
+  ) {
     await target.prisma.$transaction(async (tx) => {
       await tx.credential.update({
         where: { id: k.credential.id },
-        data: opts.revokeAt ? { revokeAt: opts.revokeAt, revokeReason: "routine_rotation" } : { status: "REVOKED", revokedAt: clock(), revokedBy: ALICE, revokeReason: "compromised" },
+        data: opts.revokeAt
+          ? { revokeAt: opts.revokeAt, revokeReason: "routine_rotation" }
+          : { status: "REVOKED", revokedAt: clock(), revokedBy: ALICE, revokeReason: "compromised" },
       });
     });
-    if (opts.publish !== false) await publishCredentialChange(target.app.services.db, { sharedKey: k.sharedKey, credentialId: k.credential.id });
+    if (opts.publish !== false)
+      await publishCredentialChange(target.app.services.db, { sharedKey: k.sharedKey, credentialId: k.credential.id });
   }
 
   beforeAll(async () => {
@@ -133,7 +144,9 @@ describe("POST /v1/keys/verify", () => {
     expect(await check("DELETE /no/such/thing")).toEqual({ valid: false, code: "ENDPOINT_NOT_ALLOWED" });
     expect(await check("GET /payments/%2E%2E")).toEqual({ valid: false, code: "ENDPOINT_NOT_ALLOWED" });
     // The endpoint is only looked at once the keys are right.
-    expect((await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey, endpoint: "GET /payments/1" })).body).toEqual({ valid: false, code: "NOT_FOUND" });
+    expect(
+      (await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey, endpoint: "GET /payments/1" })).body,
+    ).toEqual({ valid: false, code: "NOT_FOUND" });
   });
 
   it("verifies a key created through Slack at once (the creation notification clears a cached miss)", async () => {
@@ -181,16 +194,32 @@ describe("POST /v1/keys/verify", () => {
   it("answers NOT_FOUND for unknown shared keys and wrong secrets", async () => {
     const k = await newKey();
     expect((await post(h, { sharedKey: unknownSharedKey(), secretKey: k.secretKey })).body).toEqual({ valid: false, code: "NOT_FOUND" });
-    expect((await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey })).body).toEqual({ valid: false, code: "NOT_FOUND" });
+    expect((await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey })).body).toEqual({
+      valid: false,
+      code: "NOT_FOUND",
+    });
     // A cached miss is cleared by the notification that announces the credential.
     const ghost = generateKeyPair("development");
     expect((await post(h, body(ghost))).body).toEqual({ valid: false, code: "NOT_FOUND" });
     await h.prisma.credential.create({
-      data: { id: "cred_GhostGhost0001", appId: k.app.id, environment: "development", sharedKey: ghost.sharedKey, secretHash: hashSecret(ghost.secretKey), secretLast4: secretLast4(ghost.secretKey), createdBy: ALICE, createdAt: clock() },
+      data: {
+        id: "cred_GhostGhost0001",
+        appId: k.app.id,
+        environment: "development",
+        sharedKey: ghost.sharedKey,
+        secretHash: hashSecret(ghost.secretKey),
+        secretLast4: secretLast4(ghost.secretKey),
+        createdBy: ALICE,
+        createdAt: clock(),
+      },
     });
     await publishCredentialChange(h.app.services.db, { sharedKey: ghost.sharedKey, credentialId: "cred_GhostGhost0001" });
     // PostgreSQL delivers the notification asynchronously (PGlite at once): within a second either way.
-    const found = await waitUntil(() => post(h, body(ghost)), (r) => r.body.valid === true, 1000);
+    const found = await waitUntil(
+      () => post(h, body(ghost)),
+      (r) => r.body.valid === true,
+      1000,
+    );
     expect(found.value.body).toMatchObject({ valid: true, credentialId: "cred_GhostGhost0001" });
   });
 
@@ -198,9 +227,16 @@ describe("POST /v1/keys/verify", () => {
     const k = await newKey();
     expect((await post(h, body(k))).body.valid).toBe(true);
     await revoke(h, k);
-    const seenAt = await waitUntil(() => post(h, body(k)), (r) => r.body.valid === false, 1000);
+    const seenAt = await waitUntil(
+      () => post(h, body(k)),
+      (r) => r.body.valid === false,
+      1000,
+    );
     expect(seenAt.value.body).toEqual({ valid: false, code: "REVOKED" });
-    expect((await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey })).body).toEqual({ valid: false, code: "NOT_FOUND" });
+    expect((await post(h, { sharedKey: k.sharedKey, secretKey: generateKeyPair("development").secretKey })).body).toEqual({
+      valid: false,
+      code: "NOT_FOUND",
+    });
     // Revocation wins over an endpoint check.
     expect((await post(h, body(k, { endpoint: "GET /payments/1" }))).body).toEqual({ valid: false, code: "REVOKED" });
   });
@@ -222,7 +258,11 @@ describe("POST /v1/keys/verify", () => {
     expect((await post(h, body(k))).body.valid).toBe(true);
     await h.prisma.app.update({ where: { id: k.app.id }, data: { archivedAt: clock() } });
     await publishCredentialChange(h.app.services.db, { sharedKey: k.sharedKey, credentialId: k.credential.id });
-    const seenAt = await waitUntil(() => post(h, body(k)), (r) => r.body.valid === false, 1000);
+    const seenAt = await waitUntil(
+      () => post(h, body(k)),
+      (r) => r.body.valid === false,
+      1000,
+    );
     expect(seenAt.value.body).toEqual({ valid: false, code: "REVOKED" });
   });
 
@@ -292,7 +332,11 @@ describe("POST /v1/keys/verify", () => {
 
   it("routes by exact path and method, query strings aside, and leaves the rest to Bolt", async () => {
     const k = await newKey();
-    const withQuery = await fetch(`${h.url}/v1/keys/verify?trace=1`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body(k)) });
+    const withQuery = await fetch(`${h.url}/v1/keys/verify?trace=1`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body(k)),
+    });
     expect(await withQuery.json()).toMatchObject({ valid: true });
     expect((await fetch(`${h.url}/v1/keys/verify`)).status).toBe(404);
     expect((await fetch(`${h.url}/v1/keys/verify/extra`, { method: "POST", body: "{}" })).status).toBe(404);
@@ -343,7 +387,8 @@ describe("POST /v1/keys/verify", () => {
     await post(h, body(c)); // REVOKED: not a use
     await post(h, { sharedKey: a.sharedKey, secretKey: c.secretKey }); // wrong secret: not a use
     expect(await flushLastUsed(s)).toBe(2);
-    const read = async (k: { credential: { id: string } }) => (await h.prisma.credential.findUniqueOrThrow({ where: { id: k.credential.id } })).lastUsedAt;
+    const read = async (k: { credential: { id: string } }) =>
+      (await h.prisma.credential.findUniqueOrThrow({ where: { id: k.credential.id } })).lastUsedAt;
     expect(await read(a)).toEqual(t0);
     expect(await read(b)).toEqual(t0);
     expect(await read(c)).toBeNull();
@@ -381,7 +426,11 @@ describe("POST /v1/keys/verify", () => {
       expect((await post(b, body(k))).body.valid).toBe(true); // cached on b
       expect((await post(b, body(k))).body.valid).toBe(true);
       await revoke(h, k);
-      const seenAt = await waitUntil(() => post(b, body(k)), (r) => r.body.code === "REVOKED", 1000);
+      const seenAt = await waitUntil(
+        () => post(b, body(k)),
+        (r) => r.body.code === "REVOKED",
+        1000,
+      );
       expect(seenAt.ms).toBeLessThan(1000);
     });
 
@@ -392,7 +441,11 @@ describe("POST /v1/keys/verify", () => {
       expect((await post(b, body(k))).body.valid).toBe(true);
       expect(b.app.services.verify.stats.hits).toBe(hitsBefore + 1); // it is cached
       await revoke(h, k, { publish: false });
-      const seenAt = await waitUntil(() => post(b, body(k)), (r) => r.body.code === "REVOKED", 1000);
+      const seenAt = await waitUntil(
+        () => post(b, body(k)),
+        (r) => r.body.code === "REVOKED",
+        1000,
+      );
       expect(seenAt.ms).toBeLessThan(1000);
     });
 
@@ -436,7 +489,10 @@ describe("POST /v1/keys/verify", () => {
     const resolved = validator.resolveRefs() as Json;
     const op = resolved.paths["/v1/keys/verify"].post;
     const Ajv2020 = (Ajv2020Module as unknown as { default: typeof Ajv2020Module }).default ?? Ajv2020Module;
-    const ajv = new (Ajv2020 as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({ strict: false, allErrors: true });
+    const ajv = new (Ajv2020 as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({
+      strict: false,
+      allErrors: true,
+    });
     const statuses = new Set(seen.map((x) => x.status));
     for (const status of [200, 400, 401, 413, 429, 503]) expect(statuses, `an answer with status ${status} was seen`).toContain(status);
     const validators = new Map<number, ReturnType<typeof ajv.compile>>();

@@ -38,7 +38,18 @@ export async function firstEndpoints(h: Harness, n: number): Promise<string[]> {
 
 /** Every text column of every table, to prove a value was never stored. */
 export async function dumpDatabase(h: Pick<Harness, "prisma">): Promise<string> {
-  const tables = ["app", "app_owner", "app_endpoint", "credential", "approval", "audit_event", "rotation_reminder", "job_run", "setting", "endpoint"];
+  const tables = [
+    "app",
+    "app_owner",
+    "app_endpoint",
+    "credential",
+    "approval",
+    "audit_event",
+    "rotation_reminder",
+    "job_run",
+    "setting",
+    "endpoint",
+  ];
   const parts: string[] = [];
   for (const t of tables) {
     const rows = await h.prisma.$queryRawUnsafe<unknown[]>(`SELECT * FROM "${t}"`);

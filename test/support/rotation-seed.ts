@@ -1,34 +1,37 @@
 // Bulk test data for rotation tests and the sweep benchmark: apps, owners and credentials written
 // straight to the database (the flows that create them one by one are tested elsewhere).
-import { randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import { randomBytes } from "node:crypto";
+import type { PrismaClient } from "../../src/generated/prisma/client.js";
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 export function base62(n: number): string {
   const bytes = randomBytes(n);
-  let s = '';
+  let s = "";
   for (const b of bytes) s += ALPHABET[b % 62];
   return s;
 }
 
-const TAG = { development: 'dev', staging: 'stg', production: 'prod' } as const;
+const TAG = { development: "dev", staging: "stg", production: "prod" } as const;
 export type Env = keyof typeof TAG;
 
-export async function seedApp(db: PrismaClient, p: { title: string; owner: string; coOwners?: string[]; teamId?: string; createdAt?: Date }) {
+export async function seedApp(
+  db: PrismaClient,
+  p: { title: string; owner: string; coOwners?: string[]; teamId?: string; createdAt?: Date },
+) {
   const at = p.createdAt ?? new Date();
   return db.app.create({
     data: {
       publicId: `app_${base62(12)}`,
-      teamId: p.teamId ?? 'T0001',
+      teamId: p.teamId ?? "T0001",
       title: p.title,
       titleKey: p.title.toLowerCase(),
       ownerId: p.owner,
       createdAt: at,
       owners: {
         create: [
-          { userId: p.owner, role: 'owner', addedBy: p.owner, createdAt: at },
-          ...(p.coOwners ?? []).map((u) => ({ userId: u, role: 'co-owner', addedBy: p.owner, createdAt: at })),
+          { userId: p.owner, role: "owner", addedBy: p.owner, createdAt: at },
+          ...(p.coOwners ?? []).map((u) => ({ userId: u, role: "co-owner", addedBy: p.owner, createdAt: at })),
         ],
       },
     },
@@ -39,18 +42,18 @@ export async function seedCredential(
   db: PrismaClient,
   p: { appId: string; createdAt: Date; environment?: Env; label?: string; lastUsedAt?: Date | null; createdBy?: string },
 ) {
-  const env = p.environment ?? 'development';
+  const env = p.environment ?? "development";
   return db.credential.create({
     data: {
       id: `cred_${base62(12)}`,
       appId: p.appId,
       environment: env,
-      label: p.label ?? '',
+      label: p.label ?? "",
       sharedKey: `ak_${TAG[env]}_${base62(30)}`,
-      secretHash: `sha256:${randomBytes(32).toString('hex')}`,
+      secretHash: `sha256:${randomBytes(32).toString("hex")}`,
       secretLast4: base62(4),
       createdAt: p.createdAt,
-      createdBy: p.createdBy ?? 'USEED0001',
+      createdBy: p.createdBy ?? "USEED0001",
       lastUsedAt: p.lastUsedAt ?? null,
     },
   });

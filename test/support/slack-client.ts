@@ -3,8 +3,8 @@
  * `/slack/events` endpoint, the way Slack does, using a SlackStandIn for trigger ids, response
  * URLs and the current state of views.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import type { SlackStandIn, ViewResponseOutcome } from './slack-standin.js';
+import { createHmac, randomBytes } from "node:crypto";
+import type { SlackStandIn, ViewResponseOutcome } from "./slack-standin.js";
 
 export interface SlackClientOptions {
   /** e.g. http://127.0.0.1:PORT (no trailing path) */
@@ -100,8 +100,8 @@ export class SlackClient {
   private readonly standIn: SlackStandIn;
 
   constructor(opts: SlackClientOptions) {
-    this.appUrl = opts.appUrl.replace(/\/+$/, '');
-    this.endpoint = `${this.appUrl}${opts.path ?? '/slack/events'}`;
+    this.appUrl = opts.appUrl.replace(/\/+$/, "");
+    this.endpoint = `${this.appUrl}${opts.path ?? "/slack/events"}`;
     this.signingSecret = opts.signingSecret;
     this.standIn = opts.standIn;
     this.teamId = opts.teamId ?? opts.standIn.teamId;
@@ -110,7 +110,7 @@ export class SlackClient {
 
   /** The X-Slack-Signature value for a body and timestamp. */
   sign(rawBody: string, ts: number, secret = this.signingSecret): string {
-    return `v0=${createHmac('sha256', secret).update(`v0:${ts}:${rawBody}`).digest('hex')}`;
+    return `v0=${createHmac("sha256", secret).update(`v0:${ts}:${rawBody}`).digest("hex")}`;
   }
 
   /** Send any raw body, signed. */
@@ -119,12 +119,12 @@ export class SlackClient {
     const signature = this.sign(rawBody, ts, opts.badSignature ? `wrong-${this.signingSecret}` : this.signingSecret);
     const started = performance.now();
     const res = await fetch(this.endpoint, {
-      method: 'POST',
+      method: "POST",
       headers: {
-        'Content-Type': contentType,
-        'X-Slack-Request-Timestamp': String(ts),
-        'X-Slack-Signature': signature,
-        'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+        "Content-Type": contentType,
+        "X-Slack-Request-Timestamp": String(ts),
+        "X-Slack-Signature": signature,
+        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
         ...(opts.headers ?? {}),
       },
       body: rawBody,
@@ -132,7 +132,7 @@ export class SlackClient {
     const text = await res.text();
     const ms = performance.now() - started;
     let body: any = text;
-    if (text !== '') {
+    if (text !== "") {
       try {
         body = JSON.parse(text);
       } catch {
@@ -145,27 +145,27 @@ export class SlackClient {
   /** Send an interactivity payload (`payload=<json>`) as is. */
   async interactive(payload: unknown, opts: SignOptions = {}): Promise<SlackResponse> {
     const raw = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return this.send(raw, 'application/x-www-form-urlencoded', opts);
+    return this.send(raw, "application/x-www-form-urlencoded", opts);
   }
 
   async command(text: string, opts: CommandOptions): Promise<SlackResponse> {
-    const channelId = opts.channelId ?? 'C0GENERAL';
+    const channelId = opts.channelId ?? "C0GENERAL";
     const fields: Record<string, string> = {
-      token: 'verification-token',
+      token: "verification-token",
       team_id: this.teamId,
       team_domain: this.standIn.teamDomain,
       channel_id: channelId,
-      channel_name: opts.channelName ?? (channelId.startsWith('D') ? 'directmessage' : 'general'),
+      channel_name: opts.channelName ?? (channelId.startsWith("D") ? "directmessage" : "general"),
       user_id: opts.userId,
       user_name: this.userName(opts.userId),
-      command: opts.command ?? '/apps',
+      command: opts.command ?? "/apps",
       text: opts.escape === false ? text : escapeCommandText(text),
       api_app_id: this.apiAppId,
-      is_enterprise_install: 'false',
+      is_enterprise_install: "false",
       response_url: this.standIn.responseUrl(),
       trigger_id: this.standIn.issueTriggerId(),
     };
-    return this.send(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', opts);
+    return this.send(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", opts);
   }
 
   async blockAction(opts: BlockActionOptions): Promise<SlackResponse> {
@@ -177,40 +177,40 @@ export class SlackClient {
       found = findElement(view.blocks, opts.actionId, opts.blockId);
       if (!found) {
         throw new Error(
-          `blockAction: no element with action_id ${opts.actionId}${opts.blockId ? ` in block ${opts.blockId}` : ''} in view ${opts.viewId}; ` +
-            `action_ids there: ${listActionIds(view.blocks).join(', ') || '(none)'}`,
+          `blockAction: no element with action_id ${opts.actionId}${opts.blockId ? ` in block ${opts.blockId}` : ""} in view ${opts.viewId}; ` +
+            `action_ids there: ${listActionIds(view.blocks).join(", ") || "(none)"}`,
         );
       }
       extra = {
-        container: opts.container ?? { type: 'view', view_id: view.id },
+        container: opts.container ?? { type: "view", view_id: view.id },
         trigger_id: this.standIn.issueTriggerId(view.id),
         view,
       };
     } else {
-      const channelId = opts.channelId ?? 'C0GENERAL';
+      const channelId = opts.channelId ?? "C0GENERAL";
       const stored = opts.messageTs ? this.standIn.message(channelId, opts.messageTs) : undefined;
       if (stored) found = findElement(stored.blocks ?? [], opts.actionId, opts.blockId);
       const { channel: _ch, ...message } = stored ?? {};
       extra = {
         container: opts.container ?? {
-          type: 'message',
-          message_ts: opts.messageTs ?? '',
+          type: "message",
+          message_ts: opts.messageTs ?? "",
           channel_id: channelId,
           is_ephemeral: !stored,
         },
         trigger_id: this.standIn.issueTriggerId(),
-        channel: { id: channelId, name: channelId.startsWith('D') ? 'directmessage' : 'general' },
+        channel: { id: channelId, name: channelId.startsWith("D") ? "directmessage" : "general" },
         ...(stored ? { message } : {}),
         state: { values: {} },
         response_url: this.standIn.responseUrl(),
       };
     }
     const element = found?.element;
-    const type: string = element?.type ?? (opts.selectedOption ? 'static_select' : opts.selectedOptions ? 'multi_static_select' : 'button');
+    const type: string = element?.type ?? (opts.selectedOption ? "static_select" : opts.selectedOptions ? "multi_static_select" : "button");
     const action: Record<string, any> = {
       type,
       action_id: opts.actionId,
-      block_id: found?.blockId ?? opts.blockId ?? 'block',
+      block_id: found?.blockId ?? opts.blockId ?? "block",
       action_ts: actionTs(),
     };
     const single = (strict: boolean) => {
@@ -221,58 +221,58 @@ export class SlackClient {
       action.selected_options = vals.map((o) => optionFor(element, o.value, strict));
     };
     switch (type) {
-      case 'button': {
+      case "button": {
         if (element?.text) action.text = element.text;
         const value = opts.value ?? element?.value;
         if (value !== undefined) action.value = value;
         if (element?.style) action.style = element.style;
         break;
       }
-      case 'static_select':
-      case 'overflow':
-      case 'radio_buttons':
+      case "static_select":
+      case "overflow":
+      case "radio_buttons":
         single(true);
         break;
-      case 'external_select':
+      case "external_select":
         single(false);
         break;
-      case 'multi_static_select':
-      case 'checkboxes':
+      case "multi_static_select":
+      case "checkboxes":
         multi(true);
         break;
-      case 'multi_external_select':
+      case "multi_external_select":
         multi(false);
         break;
-      case 'users_select':
+      case "users_select":
         action.selected_user = opts.value;
         break;
-      case 'conversations_select':
+      case "conversations_select":
         action.selected_conversation = opts.value;
         break;
-      case 'channels_select':
+      case "channels_select":
         action.selected_channel = opts.value;
         break;
-      case 'datepicker':
+      case "datepicker":
         action.selected_date = opts.value;
         break;
       default:
         if (opts.value !== undefined) action.value = opts.value;
         if (opts.selectedOption) single(false);
     }
-    return this.interactive({ type: 'block_actions', ...base, ...extra, actions: [action] }, opts);
+    return this.interactive({ type: "block_actions", ...base, ...extra, actions: [action] }, opts);
   }
 
   async submitView(viewId: string, values: Record<string, any>, opts: SubmitViewOptions): Promise<SubmitResponse> {
     const view = this.openView(viewId);
-    if (view.type !== 'modal') throw new Error(`submitView: view ${viewId} is a ${view.type}, not a modal`);
+    if (view.type !== "modal") throw new Error(`submitView: view ${viewId} is a ${view.type}, not a modal`);
     const stack = this.standIn.stackOf(viewId);
     if (stack[stack.length - 1] !== viewId) {
-      throw new Error(`submitView: view ${viewId} is not on top of its stack (${stack.join(' > ')}); the user cannot submit it`);
+      throw new Error(`submitView: view ${viewId} is not on top of its stack (${stack.join(" > ")}); the user cannot submit it`);
     }
     if (!view.submit) throw new Error(`submitView: view ${viewId} has no submit button`);
     const state = buildStateValues(view.blocks ?? [], values, opts.clientValidation === true);
     const payload = {
-      type: 'view_submission',
+      type: "view_submission",
       ...this.interactionBase(opts.userId),
       trigger_id: this.standIn.issueTriggerId(viewId),
       view: { ...view, state: { values: state } },
@@ -288,16 +288,16 @@ export class SlackClient {
     const view = this.openView(viewId);
     this.standIn.closeView(viewId);
     if (!view.notify_on_close) return undefined;
-    return this.interactive({ type: 'view_closed', ...this.interactionBase(opts.userId), view, is_cleared: false }, opts);
+    return this.interactive({ type: "view_closed", ...this.interactionBase(opts.userId), view, is_cleared: false }, opts);
   }
 
   async blockSuggestion(opts: BlockSuggestionOptions): Promise<SlackResponse> {
     const view = this.openView(opts.viewId);
     const res = await this.interactive(
       {
-        type: 'block_suggestion',
+        type: "block_suggestion",
         ...this.interactionBase(opts.userId),
-        container: { type: 'view', view_id: view.id },
+        container: { type: "view", view_id: view.id },
         action_id: opts.actionId,
         block_id: opts.blockId,
         value: opts.value,
@@ -305,20 +305,20 @@ export class SlackClient {
       },
       opts,
     );
-    if (res.status === 200) this.standIn.checkOptionsResponse(res.body === '' ? {} : res.body);
+    if (res.status === 200) this.standIn.checkOptionsResponse(res.body === "" ? {} : res.body);
     return res;
   }
 
   async event(event: any, opts: EventOptions = {}): Promise<SlackResponse> {
     const now = Date.now();
     const body = {
-      token: 'verification-token',
+      token: "verification-token",
       team_id: this.teamId,
       context_team_id: this.teamId,
       api_app_id: this.apiAppId,
       event: { event_ts: (now / 1000).toFixed(6), ...event },
-      type: 'event_callback',
-      event_id: opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      type: "event_callback",
+      event_id: opts.eventId ?? `Ev${randomBytes(5).toString("hex").toUpperCase()}`,
       event_time: Math.floor(now / 1000),
       authorizations: [
         {
@@ -333,15 +333,15 @@ export class SlackClient {
     };
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.retryNum !== undefined) {
-      headers['X-Slack-Retry-Num'] = String(opts.retryNum);
-      headers['X-Slack-Retry-Reason'] = opts.retryReason ?? 'http_timeout';
+      headers["X-Slack-Retry-Num"] = String(opts.retryNum);
+      headers["X-Slack-Retry-Reason"] = opts.retryReason ?? "http_timeout";
     }
-    return this.send(JSON.stringify(body), 'application/json', { ...opts, headers });
+    return this.send(JSON.stringify(body), "application/json", { ...opts, headers });
   }
 
   async appHomeOpened(userId: string, opts: EventOptions = {}): Promise<SlackResponse> {
     const home = this.standIn.homeView(userId);
-    return this.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', ...(home ? { view: home } : {}) }, opts);
+    return this.event({ type: "app_home_opened", user: userId, channel: `D${userId}`, tab: "home", ...(home ? { view: home } : {}) }, opts);
   }
 
   // ------------------------------------------------------------------ internals
@@ -354,7 +354,7 @@ export class SlackClient {
     return {
       user: { id: userId, username: this.userName(userId), name: this.userName(userId), team_id: this.teamId },
       api_app_id: this.apiAppId,
-      token: 'verification-token',
+      token: "verification-token",
       team: { id: this.teamId, domain: this.standIn.teamDomain },
       enterprise: null,
       is_enterprise_install: false,
@@ -363,7 +363,7 @@ export class SlackClient {
 
   private openView(viewId: string): any {
     const view = this.standIn.currentView(viewId);
-    if (!view) throw new Error(`no view ${viewId} in the stand-in (known: ${[...this.standIn.views.keys()].join(', ') || 'none'})`);
+    if (!view) throw new Error(`no view ${viewId} in the stand-in (known: ${[...this.standIn.views.keys()].join(", ") || "none"})`);
     if (!this.standIn.isOpen(viewId)) throw new Error(`view ${viewId} is closed; the user cannot interact with it`);
     return view;
   }
@@ -377,9 +377,9 @@ interface FoundElement {
 }
 
 function blockElements(b: any): any[] {
-  if (!b || typeof b !== 'object') return [];
-  return [...(b.type === 'actions' && Array.isArray(b.elements) ? b.elements : []), b.accessory, b.element].filter(
-    (e) => e && typeof e === 'object',
+  if (!b || typeof b !== "object") return [];
+  return [...(b.type === "actions" && Array.isArray(b.elements) ? b.elements : []), b.accessory, b.element].filter(
+    (e) => e && typeof e === "object",
   );
 }
 
@@ -414,29 +414,29 @@ function optionFor(element: any, value: string, strict: boolean): any {
   if (found) return JSON.parse(JSON.stringify(found));
   if (strict && opts.length > 0) {
     throw new Error(
-      `value ${JSON.stringify(value)} is not among the options of ${element?.action_id}: ${opts.map((o) => JSON.stringify(o?.value)).join(', ')}`,
+      `value ${JSON.stringify(value)} is not among the options of ${element?.action_id}: ${opts.map((o) => JSON.stringify(o?.value)).join(", ")}`,
     );
   }
-  return { text: { type: 'plain_text', text: value, emoji: true }, value };
+  return { text: { type: "plain_text", text: value, emoji: true }, value };
 }
 
-const STATIC_OPTION_TYPES = new Set(['static_select', 'multi_static_select', 'radio_buttons', 'checkboxes']);
+const STATIC_OPTION_TYPES = new Set(["static_select", "multi_static_select", "radio_buttons", "checkboxes"]);
 
 /** Build view.state.values for the view's input blocks, as Slack would send it on submission. */
 export function buildStateValues(blocks: any[], values: Record<string, any>, validate: boolean): Record<string, Record<string, any>> {
   const out: Record<string, Record<string, any>> = {};
-  const inputs = (blocks ?? []).filter((b) => b?.type === 'input' && b.element && typeof b.element === 'object');
+  const inputs = (blocks ?? []).filter((b) => b?.type === "input" && b.element && typeof b.element === "object");
   const inputIds = new Set(inputs.map((b) => String(b.block_id)));
   const unknown = Object.keys(values).filter((k) => !inputIds.has(k));
   if (unknown.length) {
-    throw new Error(`submitView: no input block with block_id ${unknown.join(', ')} (input blocks: ${[...inputIds].join(', ') || 'none'})`);
+    throw new Error(`submitView: no input block with block_id ${unknown.join(", ")} (input blocks: ${[...inputIds].join(", ") || "none"})`);
   }
   for (const b of inputs) {
     const e = b.element;
-    const provided = Object.prototype.hasOwnProperty.call(values, b.block_id);
+    const provided = Object.hasOwn(values, b.block_id);
     const v = values[b.block_id];
     let state: Record<string, any>;
-    if (provided && v && typeof v === 'object' && !Array.isArray(v) && typeof v.type === 'string') {
+    if (provided && v && typeof v === "object" && !Array.isArray(v) && typeof v.type === "string") {
       state = v; // already in Slack's shape
     } else {
       state = encodeValue(e, provided, v);
@@ -452,7 +452,7 @@ function encodeValue(e: any, provided: boolean, v: any): Record<string, any> {
   const strict = STATIC_OPTION_TYPES.has(type);
   const one = (initial: any) => {
     if (!provided) return initial ?? null;
-    if (v === null || v === undefined || v === '') return null;
+    if (v === null || v === undefined || v === "") return null;
     return optionFor(e, String(v), strict);
   };
   const many = (initial: any) => {
@@ -460,54 +460,54 @@ function encodeValue(e: any, provided: boolean, v: any): Record<string, any> {
     const arr = v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
     return arr.map((x: any) => optionFor(e, String(x), strict));
   };
-  const scalar = (initial: any) => (provided ? (v === '' || v === undefined ? null : v) : (initial ?? null));
+  const scalar = (initial: any) => (provided ? (v === "" || v === undefined ? null : v) : (initial ?? null));
   const list = (initial: any) => (provided ? (v == null ? [] : Array.isArray(v) ? v : [v]) : (initial ?? []));
   switch (type) {
-    case 'plain_text_input':
-    case 'email_text_input':
-    case 'url_text_input': {
+    case "plain_text_input":
+    case "email_text_input":
+    case "url_text_input": {
       const s = scalar(e.initial_value);
       return { type, value: s === null ? null : String(s) };
     }
-    case 'number_input': {
+    case "number_input": {
       const s = scalar(e.initial_value);
       return { type, value: s === null ? null : String(s) };
     }
-    case 'static_select':
-    case 'external_select':
-    case 'radio_buttons':
+    case "static_select":
+    case "external_select":
+    case "radio_buttons":
       return { type, selected_option: one(e.initial_option) };
-    case 'multi_static_select':
-    case 'multi_external_select':
-    case 'checkboxes':
+    case "multi_static_select":
+    case "multi_external_select":
+    case "checkboxes":
       return { type, selected_options: many(e.initial_options) };
-    case 'datepicker':
+    case "datepicker":
       return { type, selected_date: scalar(e.initial_date) };
-    case 'timepicker':
+    case "timepicker":
       return { type, selected_time: scalar(e.initial_time) };
-    case 'datetimepicker':
+    case "datetimepicker":
       return { type, selected_date_time: scalar(e.initial_date_time) };
-    case 'users_select':
+    case "users_select":
       return { type, selected_user: scalar(e.initial_user) };
-    case 'multi_users_select':
+    case "multi_users_select":
       return { type, selected_users: list(e.initial_users) };
-    case 'conversations_select':
+    case "conversations_select":
       return { type, selected_conversation: scalar(e.initial_conversation) };
-    case 'multi_conversations_select':
+    case "multi_conversations_select":
       return { type, selected_conversations: list(e.initial_conversations) };
-    case 'channels_select':
+    case "channels_select":
       return { type, selected_channel: scalar(e.initial_channel) };
-    case 'multi_channels_select':
+    case "multi_channels_select":
       return { type, selected_channels: list(e.initial_channels) };
-    case 'rich_text_input': {
+    case "rich_text_input": {
       const s = provided ? v : e.initial_value;
       const value =
-        typeof s === 'string'
-          ? { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: s }] }] }
+        typeof s === "string"
+          ? { type: "rich_text", elements: [{ type: "rich_text_section", elements: [{ type: "text", text: s }] }] }
           : (s ?? null);
       return { type, rich_text_value: value };
     }
-    case 'file_input':
+    case "file_input":
       return { type, files: list(undefined) };
     default:
       return { type, value: provided ? v : null };
@@ -516,7 +516,7 @@ function encodeValue(e: any, provided: boolean, v: any): Record<string, any> {
 
 function isEmptyState(s: Record<string, any>): boolean {
   const { type: _t, ...rest } = s;
-  return Object.values(rest).every((x) => x === null || x === undefined || x === '' || (Array.isArray(x) && x.length === 0));
+  return Object.values(rest).every((x) => x === null || x === undefined || x === "" || (Array.isArray(x) && x.length === 0));
 }
 
 function clientValidate(block: any, e: any, s: Record<string, any>): void {
@@ -524,15 +524,15 @@ function clientValidate(block: any, e: any, s: Record<string, any>): void {
   if (!block.optional && isEmptyState(s)) {
     throw new Error(`submitView: ${where} is required and empty; Slack would not submit (clientValidation is on)`);
   }
-  if (e.type === 'plain_text_input' && typeof s.value === 'string') {
-    if (typeof e.max_length === 'number' && s.value.length > e.max_length) {
+  if (e.type === "plain_text_input" && typeof s.value === "string") {
+    if (typeof e.max_length === "number" && s.value.length > e.max_length) {
       throw new Error(`submitView: ${where} is longer than max_length ${e.max_length}; Slack would not submit`);
     }
-    if (typeof e.min_length === 'number' && s.value.length < e.min_length) {
+    if (typeof e.min_length === "number" && s.value.length < e.min_length) {
       throw new Error(`submitView: ${where} is shorter than min_length ${e.min_length}; Slack would not submit`);
     }
   }
-  if (typeof e.max_selected_items === 'number' && Array.isArray(s.selected_options) && s.selected_options.length > e.max_selected_items) {
+  if (typeof e.max_selected_items === "number" && Array.isArray(s.selected_options) && s.selected_options.length > e.max_selected_items) {
     throw new Error(`submitView: ${where} has more than max_selected_items ${e.max_selected_items}`);
   }
 }
@@ -540,8 +540,8 @@ function clientValidate(block: any, e: any, s: Record<string, any>): void {
 /** Slack's escaping of slash-command text: &, <, > become entities, except in mention/link tokens. */
 export function escapeCommandText(text: string): string {
   const token = /<(?:[@#][A-Z0-9]+(?:\|[^<>]*)?|![^<>]+|https?:\/\/[^<>]+)>/g;
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  let out = '';
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  let out = "";
   let last = 0;
   for (const m of text.matchAll(token)) {
     out += esc(text.slice(last, m.index)) + m[0];

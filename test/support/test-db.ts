@@ -1,9 +1,9 @@
 // A fresh database per test file: a new PostgreSQL database on TEST_DATABASE_URL's server
 // (so files can run in parallel), or else a new in-memory PGlite.
-import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/platform/db/database.js';
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { openDatabase, type Database, type OpenDatabaseOptions } from "../../src/platform/db/database.js";
 
 export interface TestDatabase {
   /** Set on PostgreSQL: the URL of this test's own database. */
@@ -11,13 +11,13 @@ export interface TestDatabase {
   /** Set on PGlite: the instance every open() shares (like several app instances on one DB). */
   pglite?: PGlite;
   /** Open (and migrate) a Database on it; each call is a separate app instance. */
-  open(opts?: Pick<OpenDatabaseOptions, 'migrationsDir' | 'log' | 'poolMax'>): Promise<Database>;
+  open(opts?: Pick<OpenDatabaseOptions, "migrationsDir" | "log" | "poolMax">): Promise<Database>;
   /** Close every Database opened here, then drop the database / close the PGlite. */
   drop(): Promise<void>;
 }
 
-export function dbKindForTests(): 'pglite' | 'postgres' {
-  return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+export function dbKindForTests(): "pglite" | "postgres" {
+  return process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -45,7 +45,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
 
-  const name = `appkeys_t_${randomBytes(6).toString('hex')}`;
+  const name = `appkeys_t_${randomBytes(6).toString("hex")}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

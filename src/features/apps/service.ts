@@ -83,10 +83,12 @@ export class AppService {
   ): Promise<{ app: AppRow; issued?: IssuedCredential; approvalId?: string }> {
     const title = cleanText(input.title);
     const description = cleanMultiline(input.description ?? "");
-    if (!title || title.length > TITLE_MAX) throw new DomainError("INVALID", "The title is empty or too long.", { title: "Invalid title." });
+    if (!title || title.length > TITLE_MAX)
+      throw new DomainError("INVALID", "The title is empty or too long.", { title: "Invalid title." });
     if (description.length > DESCRIPTION_MAX) throw new DomainError("INVALID", "The description is too long.");
     const endpointIds = [...new Set(input.endpointIds)];
-    if (endpointIds.length === 0) throw new DomainError("INVALID", "Select at least one API endpoint.", { endpoints: "Select at least one API endpoint." });
+    if (endpointIds.length === 0)
+      throw new DomainError("INVALID", "Select at least one API endpoint.", { endpoints: "Select at least one API endpoint." });
     const now = this.clock();
     try {
       return await this.db.$transaction(async (tx) => {
@@ -121,9 +123,23 @@ export class AppService {
         if (input.needsApproval) {
           // A production key for a non-approver: the app exists at once, the key waits for an approver.
           const approval = await tx.approval.create({
-            data: { kind: "GENERATE", appId: app.id, requesterId: actor.userId, payload: { environment: input.environment, label: input.label ?? "" }, createdAt: now },
+            data: {
+              kind: "GENERATE",
+              appId: app.id,
+              requesterId: actor.userId,
+              payload: { environment: input.environment, label: input.label ?? "" },
+              createdAt: now,
+            },
           });
-          await recordAudit(tx, { actorId: actor.userId, action: "credential.requested", teamId: actor.teamId, app, environment: input.environment, details: { approvalId: approval.id }, at: now });
+          await recordAudit(tx, {
+            actorId: actor.userId,
+            action: "credential.requested",
+            teamId: actor.teamId,
+            app,
+            environment: input.environment,
+            details: { approvalId: approval.id },
+            at: now,
+          });
           return { app, approvalId: approval.id };
         }
         const issued = await issueCredential(tx, {
@@ -220,16 +236,38 @@ export class AppService {
       if (!app || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
       if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can archive it.");
       if (app.archivedAt) throw new DomainError("INVALID_STATE", `*${app.title}* is already archived.`);
-      const active = await tx.credential.findMany({ where: { appId, status: "ACTIVE" }, select: { id: true, sharedKey: true, environment: true } });
+      const active = await tx.credential.findMany({
+        where: { appId, status: "ACTIVE" },
+        select: { id: true, sharedKey: true, environment: true },
+      });
       await tx.credential.updateMany({
         where: { appId, status: "ACTIVE" },
         data: { status: "REVOKED", revokedAt: now, revokedBy: actor.userId, revokeReason: "app_archived" },
       });
-      await tx.approval.updateMany({ where: { appId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" } });
+      await tx.approval.updateMany({
+        where: { appId, status: "PENDING" },
+        data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" },
+      });
       const archived = await tx.app.update({ where: { id: appId }, data: { archivedAt: now }, include: { owners: true } });
-      await recordAudit(tx, { actorId: actor.userId, action: "app.archived", teamId: app.teamId, app, details: { revokedKeys: active.length }, at: now });
+      await recordAudit(tx, {
+        actorId: actor.userId,
+        action: "app.archived",
+        teamId: app.teamId,
+        app,
+        details: { revokedKeys: active.length },
+        at: now,
+      });
       for (const c of active) {
-        await recordAudit(tx, { actorId: actor.userId, action: "credential.revoked", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: "app_archived", at: now });
+        await recordAudit(tx, {
+          actorId: actor.userId,
+          action: "credential.revoked",
+          teamId: app.teamId,
+          app,
+          credentialId: c.id,
+          environment: c.environment,
+          reason: "app_archived",
+          at: now,
+        });
       }
       return { app: archived, revoked: active };
     });

@@ -21,11 +21,23 @@ describe("audit back-off", () => {
   });
 
   it("classifies Web API failures", () => {
-    expect(classifySlackError({ code: "slack_webapi_rate_limited_error", retryAfter: 12 })).toEqual({ code: "ratelimited", retryAfterMs: 12_000, permanent: false });
-    expect(classifySlackError({ code: "slack_webapi_platform_error", data: { error: "not_in_channel" } })).toMatchObject({ code: "not_in_channel", permanent: true });
-    expect(classifySlackError({ code: "slack_webapi_platform_error", data: { error: "internal_error" } })).toMatchObject({ permanent: false });
+    expect(classifySlackError({ code: "slack_webapi_rate_limited_error", retryAfter: 12 })).toEqual({
+      code: "ratelimited",
+      retryAfterMs: 12_000,
+      permanent: false,
+    });
+    expect(classifySlackError({ code: "slack_webapi_platform_error", data: { error: "not_in_channel" } })).toMatchObject({
+      code: "not_in_channel",
+      permanent: true,
+    });
+    expect(classifySlackError({ code: "slack_webapi_platform_error", data: { error: "internal_error" } })).toMatchObject({
+      permanent: false,
+    });
     expect(classifySlackError({ code: "slack_webapi_http_error", statusCode: 503 })).toMatchObject({ code: "http_503", permanent: false });
-    expect(classifySlackError(new Error("A rate limit was exceeded (url: x, retry-after: 3)"))).toMatchObject({ code: "ratelimited", retryAfterMs: 3000 });
+    expect(classifySlackError(new Error("A rate limit was exceeded (url: x, retry-after: 3)"))).toMatchObject({
+      code: "ratelimited",
+      retryAfterMs: 3000,
+    });
   });
 });
 
@@ -33,7 +45,14 @@ describe("audit message", () => {
   const base = { id: 42n, createdAt: now, actorId: "UALICE01", action: "credential.revoked" };
 
   it("says who, what, which app, credential and environment, why and when", () => {
-    const m = auditMessage({ ...base, appPublicId: "app_0123456789ab", appTitle: "Pay & <Go>", credentialId: "cred_abc", environment: "production", reason: "compromised <!channel>" });
+    const m = auditMessage({
+      ...base,
+      appPublicId: "app_0123456789ab",
+      appTitle: "Pay & <Go>",
+      credentialId: "cred_abc",
+      environment: "production",
+      reason: "compromised <!channel>",
+    });
     const text = JSON.stringify(m.blocks);
     expect(m.text).toBe("API key revoked by <@UALICE01>: Pay &amp; &lt;Go&gt; (app_0123456789ab) · cred_abc · production");
     expect(text).toContain("*Reason*\\ncompromised &lt;!channel&gt;");
@@ -45,7 +64,12 @@ describe("audit message", () => {
 
   it("renders details, non-person actors and unknown actions safely", () => {
     const secret = `sk_prod_${"A".repeat(38)}`;
-    const m = auditMessage({ ...base, actorId: "system", action: "future.thing", details: { userId: "UBOB0001", revokeAt: "2026-06-02T12:00:00.000Z", note: `oops ${secret}`, nested: { a: 1 } } });
+    const m = auditMessage({
+      ...base,
+      actorId: "system",
+      action: "future.thing",
+      details: { userId: "UBOB0001", revokeAt: "2026-06-02T12:00:00.000Z", note: `oops ${secret}`, nested: { a: 1 } },
+    });
     const text = JSON.stringify(m);
     expect(text).toContain("by _system_");
     expect(text).toContain("future.thing");
@@ -75,7 +99,13 @@ describe("rotation due-ness", () => {
 
 describe("view size limits", () => {
   it("caps the Home tab at 100 blocks whatever the number of apps", () => {
-    const cards = Array.from({ length: 1000 }, (_, i) => ({ publicId: `app_${String(i).padStart(12, "0")}`, title: "T".repeat(200), description: "d".repeat(3000), activeKeys: i, dueForRotation: i % 3 }));
+    const cards = Array.from({ length: 1000 }, (_, i) => ({
+      publicId: `app_${String(i).padStart(12, "0")}`,
+      title: "T".repeat(200),
+      description: "d".repeat(3000),
+      activeKeys: i,
+      dueForRotation: i % 3,
+    }));
     const v = homeView({ cards, total: 1000, rotationDays: 90 });
     expect(v.blocks.length).toBeLessThanOrEqual(100);
     expect(v.blocks.filter((b) => b.type === "section" && "accessory" in b && b.accessory)).toHaveLength(HOME_MAX_CARDS);
@@ -84,8 +114,18 @@ describe("view size limits", () => {
 
   it("caps the owners modal at 100 blocks", () => {
     const at = new Date();
-    const owners = Array.from({ length: 250 }, (_, i) => ({ appId: "a", userId: `U${String(i).padStart(8, "0")}`, role: i === 0 ? "owner" : "co-owner", addedBy: "U00000000", createdAt: at }));
-    const v = ownersModal({ app: { publicId: "app_0123456789ab", title: "X", ownerId: "U00000000", owners }, meta: { a: "app_0123456789ab" }, notice: "hi" });
+    const owners = Array.from({ length: 250 }, (_, i) => ({
+      appId: "a",
+      userId: `U${String(i).padStart(8, "0")}`,
+      role: i === 0 ? "owner" : "co-owner",
+      addedBy: "U00000000",
+      createdAt: at,
+    }));
+    const v = ownersModal({
+      app: { publicId: "app_0123456789ab", title: "X", ownerId: "U00000000", owners },
+      meta: { a: "app_0123456789ab" },
+      notice: "hi",
+    });
     expect(v.blocks.length).toBeLessThanOrEqual(100);
     expect(JSON.stringify(v)).toContain(`${250 - MAX_OWNERS_SHOWN} more not shown`);
     expect(v.blocks.at(-1)!.type).toBe("input");

@@ -72,15 +72,28 @@ export async function deliverTo(s: Services, client: AuditPoster, channel: strin
     },
     classify: classifySlackError,
     onFailure(event, failure, nextAttemptAt) {
-      const fields = { eventId: String(event.id), action: event.action, channel, slackError: failure.code, attempts: event.attempts + 1, nextAttemptAt };
+      const fields = {
+        eventId: String(event.id),
+        action: event.action,
+        channel,
+        slackError: failure.code,
+        attempts: event.attempts + 1,
+        nextAttemptAt,
+      };
       if (failure.permanent) {
-        s.logger.error(fields, "the audit channel refuses AppKeys' messages: invite the app to the channel or change the audit channel. Events are kept and retried in order");
+        s.logger.error(
+          fields,
+          "the audit channel refuses AppKeys' messages: invite the app to the channel or change the audit channel. Events are kept and retried in order",
+        );
       } else {
         s.logger.warn(fields, "audit event not delivered yet; retrying with back-off");
       }
     },
     onGapGivenUp(event, missing) {
-      s.logger.warn({ eventId: String(event.id), missing: String(missing) }, "audit event id gap did not close in time; delivering past it");
+      s.logger.warn(
+        { eventId: String(event.id), missing: String(missing) },
+        "audit event id gap did not close in time; delivering past it",
+      );
     },
     onMarkFailed(event, err) {
       s.logger.error({ eventId: String(event.id), err }, "audit event posted but not marked delivered; it will be posted again");
@@ -161,7 +174,9 @@ export class AuditWorker implements Worker {
   private noteChannel(channel: string | null): void {
     if (channel === this.channel) return;
     if (!channel) {
-      this.s.logger.warn("no audit channel (AUDIT_CHANNEL_ID) is set: audit events are kept in the database (table audit_event) and posted once one is set");
+      this.s.logger.warn(
+        "no audit channel (AUDIT_CHANNEL_ID) is set: audit events are kept in the database (table audit_event) and posted once one is set",
+      );
     } else {
       this.s.logger.info({ channel }, "audit events are posted to the audit channel");
     }

@@ -25,7 +25,7 @@ const BAD_PATH_CHAR = /[\s\u0000-\u001f\u007f]/;
  * are stripped. Returns null for anything else.
  */
 export function parseEndpointRef(s: string): { method: string; path: string } | null {
-  if (typeof s !== 'string' || s.length > MAX_ENDPOINT_REF_LENGTH) return null;
+  if (typeof s !== "string" || s.length > MAX_ENDPOINT_REF_LENGTH) return null;
   const trimmed = s.trim();
   const sp = trimmed.search(/\s/);
   if (sp <= 0) return null;
@@ -45,12 +45,7 @@ function stripQueryAndFragment(path: string): string {
 }
 
 function isAcceptablePath(path: string): boolean {
-  return (
-    path.length > 0 &&
-    path.length <= MAX_ENDPOINT_PATH_LENGTH &&
-    path.charCodeAt(0) === 0x2f /* '/' */ &&
-    !BAD_PATH_CHAR.test(path)
-  );
+  return path.length > 0 && path.length <= MAX_ENDPOINT_PATH_LENGTH && path.charCodeAt(0) === 0x2f /* '/' */ && !BAD_PATH_CHAR.test(path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,30 +66,27 @@ function newNode(): TrieNode {
 const WHOLE_PARAM = /^\{[^{}/]+\}$/;
 const HAS_PARAM = /\{[^{}/]+\}/;
 
-type SegmentKind =
-  | { kind: 'literal'; value: string }
-  | { kind: 'param' }
-  | { kind: 'pattern'; source: string; re: RegExp };
+type SegmentKind = { kind: "literal"; value: string } | { kind: "param" } | { kind: "pattern"; source: string; re: RegExp };
 
 function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function classifyTemplateSegment(seg: string): SegmentKind {
-  if (WHOLE_PARAM.test(seg)) return { kind: 'param' };
+  if (WHOLE_PARAM.test(seg)) return { kind: "param" };
   if (HAS_PARAM.test(seg)) {
     // Split into literal parts and params; each param matches one or more characters.
     const parts = seg.split(/\{[^{}/]+\}/);
     const literal = parts.map((p) => safeDecode(p) ?? p);
-    const source = literal.map((p) => p.replace(/\{|\}/g, (c) => `\\${c}`)).join('{}');
-    const re = new RegExp(`^${literal.map(escapeRegExp).join('(.+?)')}$`, 's');
-    return { kind: 'pattern', source, re };
+    const source = literal.map((p) => p.replace(/\{|\}/g, (c) => `\\${c}`)).join("{}");
+    const re = new RegExp(`^${literal.map(escapeRegExp).join("(.+?)")}$`, "s");
+    return { kind: "pattern", source, re };
   }
-  return { kind: 'literal', value: safeDecode(seg) ?? seg };
+  return { kind: "literal", value: safeDecode(seg) ?? seg };
 }
 
 function safeDecode(seg: string): string | null {
-  if (!seg.includes('%')) return seg;
+  if (!seg.includes("%")) return seg;
   try {
     return decodeURIComponent(seg);
   } catch {
@@ -104,8 +96,8 @@ function safeDecode(seg: string): string | null {
 
 /** Split "/a/b/" into ["a", "b"]; "/" into []. One trailing slash is tolerated. */
 function splitPath(path: string): string[] {
-  const segs = path.slice(1).split('/');
-  if (segs.length > 0 && segs[segs.length - 1] === '') segs.pop();
+  const segs = path.slice(1).split("/");
+  if (segs.length > 0 && segs[segs.length - 1] === "") segs.pop();
   return segs;
 }
 
@@ -129,7 +121,7 @@ export class EndpointMatcher {
 
   private add(ep: MatchableEndpoint): void {
     const method = ep.method.toUpperCase();
-    const path = ep.path.startsWith('/') ? ep.path : `/${ep.path}`;
+    const path = ep.path.startsWith("/") ? ep.path : `/${ep.path}`;
     let root = this.roots.get(method);
     if (!root) {
       root = newNode();
@@ -139,11 +131,11 @@ export class EndpointMatcher {
     let node = root;
     for (const seg of segs) {
       const c = classifyTemplateSegment(seg);
-      if (c.kind === 'literal') {
+      if (c.kind === "literal") {
         let next = node.literals.get(c.value);
         if (!next) node.literals.set(c.value, (next = newNode()));
         node = next;
-      } else if (c.kind === 'param') {
+      } else if (c.kind === "param") {
         node = node.param ??= newNode();
       } else {
         let entry = node.patterns.find((p) => p.source === c.source);
@@ -165,7 +157,7 @@ export class EndpointMatcher {
    *   allowed endpoint.
    */
   match(method: string, path: string): string | null {
-    if (typeof method !== 'string' || typeof path !== 'string') return null;
+    if (typeof method !== "string" || typeof path !== "string") return null;
     const m = method.toUpperCase();
     const root = this.roots.get(m);
     if (!root) return null;
@@ -176,7 +168,7 @@ export class EndpointMatcher {
     const segs: string[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const decoded = safeDecode(raw[i]!);
-      if (decoded === null || decoded === '' || decoded === '.' || decoded === '..') return null;
+      if (decoded === null || decoded === "" || decoded === "." || decoded === "..") return null;
       segs[i] = decoded;
     }
     return walk(root, segs, 0);

@@ -35,7 +35,10 @@ export async function syncCatalog(
       const cur = byId.get(e.id);
       if (!cur) continue;
       if (cur.api !== e.api || cur.method !== e.method || cur.path !== e.path || cur.summary !== e.summary || cur.retiredAt) {
-        await tx.endpoint.update({ where: { id: e.id }, data: { api: e.api, method: e.method, path: e.path, summary: e.summary, retiredAt: null } });
+        await tx.endpoint.update({
+          where: { id: e.id },
+          data: { api: e.api, method: e.method, path: e.path, summary: e.summary, retiredAt: null },
+        });
         updated++;
       }
     }

@@ -11,51 +11,48 @@
  * false positives and lets us reject mistyped keys without a database lookup.
  * See docs/key-format.md.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-export type Environment = 'development' | 'staging' | 'production';
+export type Environment = "development" | "staging" | "production";
 
-export const ENVIRONMENTS: readonly Environment[] = ['development', 'staging', 'production'];
+export const ENVIRONMENTS: readonly Environment[] = ["development", "staging", "production"];
 
 export const ENV_TAG = {
-  development: 'dev',
-  staging: 'stg',
-  production: 'prod',
+  development: "dev",
+  staging: "stg",
+  production: "prod",
 } as const satisfies Record<Environment, string>;
 
 export type EnvTag = (typeof ENV_TAG)[Environment];
 
-const TAG_TO_ENV: ReadonlyMap<string, Environment> = new Map(
-  ENVIRONMENTS.map((env) => [ENV_TAG[env], env] as const),
-);
+const TAG_TO_ENV: ReadonlyMap<string, Environment> = new Map(ENVIRONMENTS.map((env) => [ENV_TAG[env], env] as const));
 
-export const SHARED_KEY_PREFIX = 'ak';
-export const SECRET_KEY_PREFIX = 'sk';
+export const SHARED_KEY_PREFIX = "ak";
+export const SECRET_KEY_PREFIX = "sk";
 export const SHARED_KEY_BODY_LENGTH = 24;
 export const SECRET_KEY_BODY_LENGTH = 32;
 export const CHECKSUM_LENGTH = 6;
-export const APP_PUBLIC_ID_PREFIX = 'app_';
+export const APP_PUBLIC_ID_PREFIX = "app_";
 export const APP_PUBLIC_ID_LENGTH = 12;
-export const CREDENTIAL_ID_PREFIX = 'cred_';
+export const CREDENTIAL_ID_PREFIX = "cred_";
 export const CREDENTIAL_ID_LENGTH = 14;
 
-export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** Longest possible key ("sk_prod_" + 32 + 6). Anything longer is rejected before any regex work. */
-const MAX_KEY_LENGTH = 'sk_prod_'.length + SECRET_KEY_BODY_LENGTH + CHECKSUM_LENGTH;
+const MAX_KEY_LENGTH = "sk_prod_".length + SECRET_KEY_BODY_LENGTH + CHECKSUM_LENGTH;
 
 /**
  * Pattern a secret scanner can use to find candidate keys in text (confirm hits with parseKey,
  * which checks the checksum). Not anchored, not global: build `new RegExp(KEY_SCAN_PATTERN, 'g')`
  * for scanning.
  */
-export const KEY_SCAN_PATTERN =
-  '\\b(?:ak_(?:dev|stg|prod)_[0-9A-Za-z]{30}|sk_(?:dev|stg|prod)_[0-9A-Za-z]{38})\\b';
+export const KEY_SCAN_PATTERN = "\\b(?:ak_(?:dev|stg|prod)_[0-9A-Za-z]{30}|sk_(?:dev|stg|prod)_[0-9A-Za-z]{38})\\b";
 
 const KEY_SHAPE = /^(ak|sk)_([a-z]{3,4})_([0-9A-Za-z]+)$/;
 
 export function isEnvironment(value: unknown): value is Environment {
-  return typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value);
+  return typeof value === "string" && (ENVIRONMENTS as readonly string[]).includes(value);
 }
 
 export function environmentFromTag(tag: string): Environment | null {
@@ -72,7 +69,7 @@ const BASE62_REJECT_AT = 256 - (256 % 62); // 248
 /** `n` uniformly random base62 characters from the CSPRNG (rejection sampling, no modulo bias). */
 export function randomBase62(n: number): string {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randomBase62: invalid length ${n}`);
-  let out = '';
+  let out = "";
   while (out.length < n) {
     // ~3% of bytes are rejected; ask for a little more than needed to usually finish in one round.
     const need = n - out.length;
@@ -101,7 +98,7 @@ const CRC_TABLE: Uint32Array = (() => {
 
 /** CRC32 (IEEE) of the UTF-8 bytes of `str`, as an unsigned 32-bit integer. crc32('123456789') = 0xCBF43926. */
 export function crc32(str: string): number {
-  const bytes = Buffer.from(str, 'utf8');
+  const bytes = Buffer.from(str, "utf8");
   let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) {
     crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
@@ -112,13 +109,13 @@ export function crc32(str: string): number {
 /** Base62 encoding of a non-negative integer, most significant digit first, left-padded with '0'. */
 export function encodeBase62(value: number, width = 0): string {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`encodeBase62: invalid value ${value}`);
-  let out = '';
+  let out = "";
   let v = value;
   do {
     out = BASE62_ALPHABET[v % 62]! + out;
     v = Math.floor(v / 62);
   } while (v > 0);
-  return out.padStart(width, '0');
+  return out.padStart(width, "0");
 }
 
 /** The 6-character checksum of "<prefix>_<envtag>_<body>". 62^6 > 2^32, so every CRC fits. */
@@ -130,7 +127,7 @@ export function keyChecksum(unchecked: string): string {
 // Keys
 // ---------------------------------------------------------------------------------------------
 
-export type KeyKind = 'shared' | 'secret';
+export type KeyKind = "shared" | "secret";
 
 export interface ParsedKey {
   kind: KeyKind;
@@ -155,15 +152,15 @@ export function generateKeyPair(env: Environment): { sharedKey: string; secretKe
  * well-formed key: wrong shape, unknown environment tag, wrong length or a bad checksum.
  */
 export function parseKey(s: string): ParsedKey | null {
-  if (typeof s !== 'string' || s.length > MAX_KEY_LENGTH) return null;
+  if (typeof s !== "string" || s.length > MAX_KEY_LENGTH) return null;
   const m = KEY_SHAPE.exec(s);
   if (!m) return null;
   const prefix = m[1]!;
   const environment = environmentFromTag(m[2]!);
   if (!environment) return null;
   const rest = m[3]!;
-  const kind: KeyKind = prefix === SHARED_KEY_PREFIX ? 'shared' : 'secret';
-  const bodyLength = kind === 'shared' ? SHARED_KEY_BODY_LENGTH : SECRET_KEY_BODY_LENGTH;
+  const kind: KeyKind = prefix === SHARED_KEY_PREFIX ? "shared" : "secret";
+  const bodyLength = kind === "shared" ? SHARED_KEY_BODY_LENGTH : SECRET_KEY_BODY_LENGTH;
   if (rest.length !== bodyLength + CHECKSUM_LENGTH) return null;
   const unchecked = s.slice(0, s.length - CHECKSUM_LENGTH);
   if (keyChecksum(unchecked) !== s.slice(s.length - CHECKSUM_LENGTH)) return null;
@@ -171,19 +168,19 @@ export function parseKey(s: string): ParsedKey | null {
 }
 
 export function isWellFormedSharedKey(s: string): boolean {
-  return parseKey(s)?.kind === 'shared';
+  return parseKey(s)?.kind === "shared";
 }
 
 export function isWellFormedSecretKey(s: string): boolean {
-  return parseKey(s)?.kind === 'secret';
+  return parseKey(s)?.kind === "secret";
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hashing at rest
 // ---------------------------------------------------------------------------------------------
 
-const SHA256_PREFIX = 'sha256:';
-const HMAC_PREFIX = 'hmac-sha256:';
+const SHA256_PREFIX = "sha256:";
+const HMAC_PREFIX = "hmac-sha256:";
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
@@ -192,10 +189,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * a slow KDF protects low-entropy passwords, not random keys.
  */
 export function hashSecret(secret: string, pepper?: string): string {
-  if (pepper !== undefined && pepper !== '') {
-    return HMAC_PREFIX + createHmac('sha256', pepper).update(secret, 'utf8').digest('hex');
+  if (pepper !== undefined && pepper !== "") {
+    return HMAC_PREFIX + createHmac("sha256", pepper).update(secret, "utf8").digest("hex");
   }
-  return SHA256_PREFIX + createHash('sha256').update(secret, 'utf8').digest('hex');
+  return SHA256_PREFIX + createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
 /**
@@ -204,21 +201,21 @@ export function hashSecret(secret: string, pepper?: string): string {
  * verified without the pepper: returns false. Malformed stored hashes return false.
  */
 export function verifySecret(secret: string, storedHash: string, pepper?: string): boolean {
-  if (typeof secret !== 'string' || typeof storedHash !== 'string') return false;
+  if (typeof secret !== "string" || typeof storedHash !== "string") return false;
   let expectedHex: string;
   let actual: Buffer;
   if (storedHash.startsWith(SHA256_PREFIX)) {
     expectedHex = storedHash.slice(SHA256_PREFIX.length);
-    actual = createHash('sha256').update(secret, 'utf8').digest();
+    actual = createHash("sha256").update(secret, "utf8").digest();
   } else if (storedHash.startsWith(HMAC_PREFIX)) {
-    if (pepper === undefined || pepper === '') return false;
+    if (pepper === undefined || pepper === "") return false;
     expectedHex = storedHash.slice(HMAC_PREFIX.length);
-    actual = createHmac('sha256', pepper).update(secret, 'utf8').digest();
+    actual = createHmac("sha256", pepper).update(secret, "utf8").digest();
   } else {
     return false;
   }
   if (!HEX64.test(expectedHex)) return false;
-  const expected = Buffer.from(expectedHex, 'hex');
+  const expected = Buffer.from(expectedHex, "hex");
   // Both are 32 bytes here; the length check only guards timingSafeEqual's precondition.
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
@@ -232,7 +229,7 @@ export function secretLast4(secret: string): string {
   return secret.slice(-4);
 }
 
-const MASK = '••••••••';
+const MASK = "••••••••";
 
 /**
  * Masked secret for display, e.g. maskSecret('production', 'AB12') -> 'sk_prod_••••••••AB12'.
@@ -242,7 +239,7 @@ export function maskSecret(envOrPrefix: Environment | string, last4: string): st
   let prefix: string;
   if (isEnvironment(envOrPrefix)) prefix = `${SECRET_KEY_PREFIX}_${ENV_TAG[envOrPrefix]}`;
   else if (TAG_TO_ENV.has(envOrPrefix)) prefix = `${SECRET_KEY_PREFIX}_${envOrPrefix}`;
-  else prefix = envOrPrefix.replace(/_+$/, '');
+  else prefix = envOrPrefix.replace(/_+$/, "");
   return `${prefix}_${MASK}${last4}`;
 }
 

@@ -5,7 +5,16 @@ import { canManage, type Actor } from "../apps/service.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
 import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
-import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret, generateKeyPair, hashSecret, newCredentialId, secretLast4, type Environment } from "./key-format.js";
+import {
+  ENVIRONMENTS,
+  SECRET_IN_TEXT_MESSAGE,
+  containsSecret,
+  generateKeyPair,
+  hashSecret,
+  newCredentialId,
+  secretLast4,
+  type Environment,
+} from "./key-format.js";
 import { publishCredentialChange } from "./notify.js";
 import { cleanMultiline, cleanText } from "../../shared/text.js";
 
@@ -69,7 +78,13 @@ export async function revokeUndelivered(
   return db.$transaction(async (tx) => {
     const res = await tx.credential.updateMany({
       where: { id: p.credentialId, status: "ACTIVE" },
-      data: { status: "REVOKED", revokedAt: now, revokedBy: p.actorId, revokeReason: "undelivered", revokeNote: "The secret could not be delivered to anyone." },
+      data: {
+        status: "REVOKED",
+        revokedAt: now,
+        revokedBy: p.actorId,
+        revokeReason: "undelivered",
+        revokeNote: "The secret could not be delivered to anyone.",
+      },
     });
     if (res.count === 0) return false;
     const cred = await tx.credential.findUniqueOrThrow({ where: { id: p.credentialId }, include: { app: true } });
@@ -171,11 +186,15 @@ export class CredentialService {
 
   /** A credential and its app, if the actor may act on it (owners, co-owners, admins; approvers may revoke). */
   async loadForRevoke(actor: LifecycleActor, credentialId: string): Promise<{ credential: CredentialRow; app: AppWithOwners }> {
-    const credential = await this.prisma.credential.findUnique({ where: { id: credentialId }, include: { app: { include: { owners: true } } } });
+    const credential = await this.prisma.credential.findUnique({
+      where: { id: credentialId },
+      include: { app: { include: { owners: true } } },
+    });
     if (!credential || credential.app.teamId !== actor.teamId) throw notFound(`No credential with ID \`${credentialId}\`.`);
     const { app, ...cred } = credential;
     if (app.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
-    if (!canManage(actor, app) && !actor.isApprover) throw forbidden("Only the app's owners, approvers and AppKeys admins can revoke its keys.");
+    if (!canManage(actor, app) && !actor.isApprover)
+      throw forbidden("Only the app's owners, approvers and AppKeys admins can revoke its keys.");
     return { credential: cred, app };
   }
 
@@ -183,23 +202,48 @@ export class CredentialService {
   async generate(actor: LifecycleActor, app: AppWithOwners, input: { environment: Environment; label: string }): Promise<GenerateOutcome> {
     if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can generate its keys.");
     const label = cleanText(input.label ?? "");
-    if (label.length > LABEL_MAX) throw new DomainError("INVALID", `Keep the label to ${LABEL_MAX} characters.`, { label: `Keep the label to ${LABEL_MAX} characters.` });
+    if (label.length > LABEL_MAX)
+      throw new DomainError("INVALID", `Keep the label to ${LABEL_MAX} characters.`, {
+        label: `Keep the label to ${LABEL_MAX} characters.`,
+      });
     if (containsSecret(label)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { label: SECRET_IN_TEXT_MESSAGE });
     const now = this.clock();
     if (input.environment === "production" && !actor.isApprover) {
       const approval = await this.prisma.$transaction(async (tx) => {
         await lockLiveApp(tx, app);
         const approval = await tx.approval.create({
-          data: { kind: "GENERATE", appId: app.id, requesterId: actor.userId, payload: { environment: input.environment, label }, createdAt: now },
+          data: {
+            kind: "GENERATE",
+            appId: app.id,
+            requesterId: actor.userId,
+            payload: { environment: input.environment, label },
+            createdAt: now,
+          },
         });
-        await recordAudit(tx, { actorId: actor.userId, action: "credential.requested", teamId: app.teamId, app, environment: input.environment, details: { approvalId: approval.id, label: label || undefined }, at: now });
+        await recordAudit(tx, {
+          actorId: actor.userId,
+          action: "credential.requested",
+          teamId: app.teamId,
+          app,
+          environment: input.environment,
+          details: { approvalId: approval.id, label: label || undefined },
+          at: now,
+        });
         return approval;
       });
       return { kind: "requested", app, approval };
     }
     const issued = await this.prisma.$transaction(async (tx) => {
       await lockLiveApp(tx, app);
-      return issueCredential(tx, { app, teamId: app.teamId, environment: input.environment, label, createdBy: actor.userId, pepper: this.pepper, now });
+      return issueCredential(tx, {
+        app,
+        teamId: app.teamId,
+        environment: input.environment,
+        label,
+        createdBy: actor.userId,
+        pepper: this.pepper,
+        now,
+      });
     });
     await this.published(issued.credential);
     return { kind: "issued", app, issued };
@@ -222,22 +266,41 @@ export class CredentialService {
     const now = this.clock();
     if (credential.environment === "production" && !emergency) {
       const pendingMessage = `A revocation of \`${credentialId}\` is already waiting for an approver.`;
-      const approval = await this.prisma.$transaction(async (tx) => {
-        const pending = await tx.approval.findFirst({ where: { credentialId, kind: "REVOKE", status: "PENDING" } });
-        if (pending) throw new DomainError("INVALID_STATE", pendingMessage);
-        const approval = await tx.approval.create({
-          data: { kind: "REVOKE", appId: app.id, credentialId, requesterId: actor.userId, payload: parsed, createdAt: now },
+      const approval = await this.prisma
+        .$transaction(async (tx) => {
+          const pending = await tx.approval.findFirst({ where: { credentialId, kind: "REVOKE", status: "PENDING" } });
+          if (pending) throw new DomainError("INVALID_STATE", pendingMessage);
+          const approval = await tx.approval.create({
+            data: { kind: "REVOKE", appId: app.id, credentialId, requesterId: actor.userId, payload: parsed, createdAt: now },
+          });
+          await recordAudit(tx, {
+            actorId: actor.userId,
+            action: "credential.revoke_requested",
+            teamId: app.teamId,
+            app,
+            credentialId,
+            environment: credential.environment,
+            reason: parsed.reason,
+            details: { approvalId: approval.id, action: parsed.action, grace: parsed.grace, note: parsed.note || undefined },
+            at: now,
+          });
+          return approval;
+        })
+        .catch((err: unknown) => {
+          // Two requests at the same moment: the partial unique index lets one through.
+          throw isUniqueViolation(err) ? new DomainError("INVALID_STATE", pendingMessage) : err;
         });
-        await recordAudit(tx, { actorId: actor.userId, action: "credential.revoke_requested", teamId: app.teamId, app, credentialId, environment: credential.environment, reason: parsed.reason, details: { approvalId: approval.id, action: parsed.action, grace: parsed.grace, note: parsed.note || undefined }, at: now });
-        return approval;
-      }).catch((err: unknown) => {
-        // Two requests at the same moment: the partial unique index lets one through.
-        throw isUniqueViolation(err) ? new DomainError("INVALID_STATE", pendingMessage) : err;
-      });
       return { kind: "requested", app, credential, approval };
     }
     const outcome = await this.prisma.$transaction((tx) =>
-      this.executeRevoke(tx, { credential, app, req: emergency ? { ...parsed, action: parsed.action === "now" ? "now" : "replace" } : parsed, requesterId: actor.userId, approverId: emergency ? actor.userId : undefined, now }),
+      this.executeRevoke(tx, {
+        credential,
+        app,
+        req: emergency ? { ...parsed, action: parsed.action === "now" ? "now" : "replace" } : parsed,
+        requesterId: actor.userId,
+        approverId: emergency ? actor.userId : undefined,
+        now,
+      }),
     );
     await this.publishOutcome(outcome);
     return outcome;
@@ -258,7 +321,10 @@ export class CredentialService {
       if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
       const { app, ...row } = approval;
       if (row.status !== "PENDING") {
-        throw new DomainError("INVALID_STATE", `This request was already ${row.status.toLowerCase()}${row.decidedBy ? ` by <@${row.decidedBy}>` : ""}. Nothing was changed.`);
+        throw new DomainError(
+          "INVALID_STATE",
+          `This request was already ${row.status.toLowerCase()}${row.decidedBy ? ` by <@${row.decidedBy}>` : ""}. Nothing was changed.`,
+        );
       }
       if (row.requesterId === actor.userId) throw forbidden("You can't decide on your own request: another approver has to.");
       // Requests that can no longer be carried out are cancelled (and that is committed), not left pending forever.
@@ -267,18 +333,34 @@ export class CredentialService {
       let obsolete: string | undefined;
       if (app.archivedAt) obsolete = `The app *${app.title}* was archived meanwhile`;
       else if (!canManage(requester, app)) obsolete = `<@${row.requesterId}> is no longer an owner of *${app.title}*`;
-      else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED")) obsolete = `Key \`${row.credentialId}\` was revoked meanwhile`;
+      else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED"))
+        obsolete = `Key \`${row.credentialId}\` was revoked meanwhile`;
       if (obsolete) {
-        await tx.approval.updateMany({ where: { id: approvalId, status: "PENDING" }, data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete } });
+        await tx.approval.updateMany({
+          where: { id: approvalId, status: "PENDING" },
+          data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete },
+        });
         return { kind: "cancelled" as const, app, reason: obsolete };
       }
       // The conditional update is the lock: a second approver's update finds no PENDING row.
       const won = await tx.approval.updateMany({
         where: { id: approvalId, status: "PENDING" },
-        data: { status: decision === "approve" ? "APPROVED" : "REJECTED", decidedBy: actor.userId, decidedAt: now, decisionNote: cleanNote || null },
+        data: {
+          status: decision === "approve" ? "APPROVED" : "REJECTED",
+          decidedBy: actor.userId,
+          decidedAt: now,
+          decisionNote: cleanNote || null,
+        },
       });
-      if (won.count === 0) throw new DomainError("INVALID_STATE", "Another approver decided on this request a moment ago. Nothing was changed.");
-      const decided = { ...row, status: decision === "approve" ? ("APPROVED" as const) : ("REJECTED" as const), decidedBy: actor.userId, decidedAt: now, decisionNote: cleanNote || null };
+      if (won.count === 0)
+        throw new DomainError("INVALID_STATE", "Another approver decided on this request a moment ago. Nothing was changed.");
+      const decided = {
+        ...row,
+        status: decision === "approve" ? ("APPROVED" as const) : ("REJECTED" as const),
+        decidedBy: actor.userId,
+        decidedAt: now,
+        decisionNote: cleanNote || null,
+      };
       await recordAudit(tx, {
         actorId: actor.userId,
         action: decision === "approve" ? "approval.approved" : "approval.rejected",
@@ -296,7 +378,14 @@ export class CredentialService {
         return { kind: "approved" as const, approval: decided, app, collectable: true };
       }
       // "now" and "replace": the old key goes at once; a replacement waits to be collected.
-      const revoke = await this.executeRevoke(tx, { credential: credential!, app, req: { ...req, action: "now" }, requesterId: row.requesterId, approverId: actor.userId, now });
+      const revoke = await this.executeRevoke(tx, {
+        credential: credential!,
+        app,
+        req: { ...req, action: "now" },
+        requesterId: row.requesterId,
+        approverId: actor.userId,
+        now,
+      });
       return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
     });
     if (outcome.kind === "cancelled") {
@@ -317,9 +406,13 @@ export class CredentialService {
       if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
       const { app, ...row } = approval;
       if (row.requesterId !== actor.userId) throw forbidden("Only the person who asked for this key can collect it.");
-      if (row.status !== "APPROVED") throw new DomainError("INVALID_STATE", `This request is ${row.status.toLowerCase()}: there is no key to collect.`);
+      if (row.status !== "APPROVED")
+        throw new DomainError("INVALID_STATE", `This request is ${row.status.toLowerCase()}: there is no key to collect.`);
       if (row.issuedCredentialId) {
-        throw new DomainError("INVALID_STATE", `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`);
+        throw new DomainError(
+          "INVALID_STATE",
+          `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`,
+        );
       }
       await lockLiveApp(tx, app);
       if (!canManage(actor, app)) throw forbidden(`You are no longer an owner of *${app.title}*.`);
@@ -327,29 +420,66 @@ export class CredentialService {
       let result: CollectOutcome;
       if (row.kind === "GENERATE") {
         const p = generatePayload.parse(row.payload);
-        const issued = await issueCredential(tx, { app, teamId: app.teamId, environment: p.environment, label: p.label, createdBy: row.requesterId, pepper: this.pepper, now, auditDetails });
+        const issued = await issueCredential(tx, {
+          app,
+          teamId: app.teamId,
+          environment: p.environment,
+          label: p.label,
+          createdBy: row.requesterId,
+          pepper: this.pepper,
+          now,
+          auditDetails,
+        });
         result = { app, issued };
       } else {
         const req = revokePayload.parse(row.payload);
         const old = await tx.credential.findUnique({ where: { id: row.credentialId ?? "" } });
         if (!old || req.action === "now") throw new DomainError("INVALID_STATE", "This request has no replacement key to collect.");
-        const issued = await issueCredential(tx, { app, teamId: app.teamId, environment: old.environment, label: old.label, createdBy: row.requesterId, pepper: this.pepper, now, auditDetails: { ...auditDetails, replaces: old.id } });
+        const issued = await issueCredential(tx, {
+          app,
+          teamId: app.teamId,
+          environment: old.environment,
+          label: old.label,
+          createdBy: row.requesterId,
+          pepper: this.pepper,
+          now,
+          auditDetails: { ...auditDetails, replaces: old.id },
+        });
         result = { app, issued, replaces: old.id };
         if (req.action === "replace_grace" && req.grace) {
           const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
           const res = await tx.credential.updateMany({
             where: { id: old.id, status: "ACTIVE", revokeAt: null },
-            data: { revokeAt, revokedBy: row.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: issued.credential.id },
+            data: {
+              revokeAt,
+              revokedBy: row.requesterId,
+              revokeReason: req.reason,
+              revokeNote: req.note || null,
+              replacedById: issued.credential.id,
+            },
           });
           if (res.count > 0) {
-            await recordAudit(tx, { actorId: row.requesterId, action: "credential.revoke_scheduled", teamId: app.teamId, app, credentialId: old.id, environment: old.environment, reason: req.reason, details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id }, at: now });
+            await recordAudit(tx, {
+              actorId: row.requesterId,
+              action: "credential.revoke_scheduled",
+              teamId: app.teamId,
+              app,
+              credentialId: old.id,
+              environment: old.environment,
+              reason: req.reason,
+              details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id },
+              at: now,
+            });
             result.revokeAt = revokeAt;
           }
         } else {
           await tx.credential.updateMany({ where: { id: old.id, replacedById: null }, data: { replacedById: issued.credential.id } });
         }
       }
-      const claimed = await tx.approval.updateMany({ where: { id: approvalId, issuedCredentialId: null }, data: { issuedCredentialId: result.issued.credential.id, fulfilledAt: now } });
+      const claimed = await tx.approval.updateMany({
+        where: { id: approvalId, issuedCredentialId: null },
+        data: { issuedCredentialId: result.issued.credential.id, fulfilledAt: now },
+      });
       if (claimed.count === 0) throw new DomainError("INVALID_STATE", "This key was collected a moment ago.");
       return result;
     });
@@ -363,7 +493,10 @@ export class CredentialService {
 
   /** A collected key whose secret could not be shown was revoked: let the requester collect again. */
   async releaseCollected(approvalId: string, credentialId: string): Promise<void> {
-    await this.prisma.approval.updateMany({ where: { id: approvalId, issuedCredentialId: credentialId }, data: { issuedCredentialId: null, fulfilledAt: null } });
+    await this.prisma.approval.updateMany({
+      where: { id: approvalId, issuedCredentialId: credentialId },
+      data: { issuedCredentialId: null, fulfilledAt: null },
+    });
   }
 
   async getApproval(actor: LifecycleActor, approvalId: string) {
@@ -388,7 +521,10 @@ export class CredentialService {
     let done = 0;
     for (const { id } of due) {
       const revoked = await this.prisma.$transaction(async (tx) => {
-        const res = await tx.credential.updateMany({ where: { id, status: "ACTIVE", revokeAt: { lte: now } }, data: { status: "REVOKED", revokedAt: now } });
+        const res = await tx.credential.updateMany({
+          where: { id, status: "ACTIVE", revokeAt: { lte: now } },
+          data: { status: "REVOKED", revokedAt: now },
+        });
         if (res.count === 0) return null;
         const cred = await tx.credential.findUniqueOrThrow({ where: { id }, include: { app: true } });
         await recordAudit(tx, {
@@ -416,49 +552,117 @@ export class CredentialService {
     const parsed = revokePayload.safeParse({ ...req, note: cleanMultiline(req.note ?? "") });
     if (!parsed.success) throw new DomainError("INVALID", "That revocation request is not valid.");
     const p = parsed.data;
-    if (p.reason === "other" && !p.note) throw new DomainError("INVALID", "Say why the key is revoked.", { note: "Say why the key is revoked." });
+    if (p.reason === "other" && !p.note)
+      throw new DomainError("INVALID", "Say why the key is revoked.", { note: "Say why the key is revoked." });
     if (containsSecret(p.note)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
-    if (p.action === "replace_grace" && !p.grace) throw new DomainError("INVALID", "Pick a grace period.", { grace: "Pick a grace period." });
+    if (p.action === "replace_grace" && !p.grace)
+      throw new DomainError("INVALID", "Pick a grace period.", { grace: "Pick a grace period." });
     return p;
   }
 
   private assertRevocable(c: CredentialRow, req: { action: RevokeAction }): void {
     if (c.status === "REVOKED") {
-      throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was already revoked${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}. A revoked key stays revoked. Nothing was changed.`);
+      throw new DomainError(
+        "INVALID_STATE",
+        `Key \`${c.id}\` was already revoked${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}. A revoked key stays revoked. Nothing was changed.`,
+      );
     }
     if (c.revokeAt && req.action !== "now") {
-      throw new DomainError("INVALID_STATE", `Key \`${c.id}\` has already been replaced and is revoked after its grace period. You can still revoke it now.`);
+      throw new DomainError(
+        "INVALID_STATE",
+        `Key \`${c.id}\` has already been replaced and is revoked after its grace period. You can still revoke it now.`,
+      );
     }
   }
 
   private async executeRevoke(
     tx: Prisma.TransactionClient,
-    p: { credential: CredentialRow; app: AppWithOwners; req: z.infer<typeof revokePayload>; requesterId: string; approverId?: string; now: Date },
+    p: {
+      credential: CredentialRow;
+      app: AppWithOwners;
+      req: z.infer<typeof revokePayload>;
+      requesterId: string;
+      approverId?: string;
+      now: Date;
+    },
   ): Promise<RevokeOutcome> {
     const { credential: c, app, req, now } = p;
-    const details = { action: req.action, grace: req.grace, note: req.note || undefined, approvedBy: p.approverId && p.approverId !== p.requesterId ? p.approverId : undefined };
+    const details = {
+      action: req.action,
+      grace: req.grace,
+      note: req.note || undefined,
+      approvedBy: p.approverId && p.approverId !== p.requesterId ? p.approverId : undefined,
+    };
     let replacement: IssuedCredential | undefined;
     if (req.action !== "now") {
-      replacement = await issueCredential(tx, { app, teamId: app.teamId, environment: c.environment, label: c.label, createdBy: p.requesterId, pepper: this.pepper, now, auditDetails: { replaces: c.id } });
+      replacement = await issueCredential(tx, {
+        app,
+        teamId: app.teamId,
+        environment: c.environment,
+        label: c.label,
+        createdBy: p.requesterId,
+        pepper: this.pepper,
+        now,
+        auditDetails: { replaces: c.id },
+      });
     }
     if (req.action === "replace_grace" && req.grace) {
       const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
       const res = await tx.credential.updateMany({
         // revokeAt: null — of two owners rotating at once, only one issues a replacement.
         where: { id: c.id, status: "ACTIVE", revokeAt: null },
-        data: { revokeAt, revokedBy: p.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: replacement!.credential.id },
+        data: {
+          revokeAt,
+          revokedBy: p.requesterId,
+          revokeReason: req.reason,
+          revokeNote: req.note || null,
+          replacedById: replacement!.credential.id,
+        },
       });
-      if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked or replaced meanwhile. Nothing was changed.`);
-      await recordAudit(tx, { actorId: p.requesterId, action: "credential.revoke_scheduled", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: req.reason, details: { ...details, revokeAt: revokeAt.toISOString() }, at: now });
+      if (res.count === 0)
+        throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked or replaced meanwhile. Nothing was changed.`);
+      await recordAudit(tx, {
+        actorId: p.requesterId,
+        action: "credential.revoke_scheduled",
+        teamId: app.teamId,
+        app,
+        credentialId: c.id,
+        environment: c.environment,
+        reason: req.reason,
+        details: { ...details, revokeAt: revokeAt.toISOString() },
+        at: now,
+      });
       return { kind: "scheduled", app, credential: { ...c, revokeAt }, revokeAt, replacement: replacement! };
     }
     const res = await tx.credential.updateMany({
       where: { id: c.id, status: "ACTIVE", ...(replacement ? { revokeAt: null } : {}) },
-      data: { status: "REVOKED", revokedAt: now, revokedBy: p.requesterId, revokeReason: req.reason, revokeNote: req.note || null, replacedById: replacement?.credential.id ?? null },
+      data: {
+        status: "REVOKED",
+        revokedAt: now,
+        revokedBy: p.requesterId,
+        revokeReason: req.reason,
+        revokeNote: req.note || null,
+        replacedById: replacement?.credential.id ?? null,
+      },
     });
     if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was already revoked. Nothing was changed.`);
-    await recordAudit(tx, { actorId: p.requesterId, action: "credential.revoked", teamId: app.teamId, app, credentialId: c.id, environment: c.environment, reason: req.reason, details, at: now });
-    return { kind: "revoked", app, credential: { ...c, status: "REVOKED", revokedAt: now, revokedBy: p.requesterId, revokeReason: req.reason }, replacement };
+    await recordAudit(tx, {
+      actorId: p.requesterId,
+      action: "credential.revoked",
+      teamId: app.teamId,
+      app,
+      credentialId: c.id,
+      environment: c.environment,
+      reason: req.reason,
+      details,
+      at: now,
+    });
+    return {
+      kind: "revoked",
+      app,
+      credential: { ...c, status: "REVOKED", revokedAt: now, revokedBy: p.requesterId, revokeReason: req.reason },
+      replacement,
+    };
   }
 
   private async publishOutcome(o: RevokeOutcome): Promise<void> {
@@ -482,6 +686,8 @@ export class CredentialService {
  * let both through).
  */
 async function lockLiveApp(tx: Prisma.TransactionClient, app: { id: string; title: string }): Promise<void> {
-  const rows = await tx.$queryRaw<{ archived: boolean }[]>`SELECT ("archivedAt" IS NOT NULL) AS archived FROM app WHERE id = ${app.id} FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    { archived: boolean }[]
+  >`SELECT ("archivedAt" IS NOT NULL) AS archived FROM app WHERE id = ${app.id} FOR UPDATE`;
   if (rows.length === 0 || rows[0]!.archived) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
 }

@@ -66,7 +66,9 @@ export class OwnerService {
       return await this.db.$transaction(async (tx) => {
         const app = await loadForChange(tx, actor, appId);
         this.precheckAdd(actor, app, userId);
-        const owner = await tx.appOwner.create({ data: { appId: app.id, userId, role: "co-owner", addedBy: actor.userId, createdAt: now } });
+        const owner = await tx.appOwner.create({
+          data: { appId: app.id, userId, role: "co-owner", addedBy: actor.userId, createdAt: now },
+        });
         await recordAudit(tx, {
           actorId: actor.userId,
           action: "app.owner_added",

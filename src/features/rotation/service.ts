@@ -51,7 +51,6 @@ export function stageRank(stage: string): number {
   return m ? 2 + Number(m[1]) : -1;
 }
 
-
 /** The time zone of calendar days: TZ, else the process's, else UTC. */
 export function rotationTimeZone(tz?: string): string {
   for (const candidate of [tz, Intl.DateTimeFormat().resolvedOptions().timeZone, "UTC"]) {
@@ -248,7 +247,11 @@ export function partitionReminders(
   for (const r of rows) {
     const c = r.credential;
     const live =
-      c.status === "ACTIVE" && !c.revokeAt && !(c.snoozedUntil && c.snoozedUntil > now) && !c.app.archivedAt && c.app.owners.some((o) => o.userId === r.ownerId);
+      c.status === "ACTIVE" &&
+      !c.revokeAt &&
+      !(c.snoozedUntil && c.snoozedUntil > now) &&
+      !c.app.archivedAt &&
+      c.app.owners.some((o) => o.userId === r.ownerId);
     const current = stageFor(daysLeft(c.createdAt, policy.rotationDays, now, policy.timeZone));
     if (live && current !== null && r.stage === current) send.push(r);
     else drop.push(r);
@@ -264,12 +267,22 @@ export async function dropReminders(db: PrismaClient, ids: string[], claimer: st
 
 /** Returns how many rows were still ours to mark (fewer: another replica took them over). */
 export async function markRemindersSent(db: PrismaClient, ids: string[], claimer: string, now: Date): Promise<number> {
-  const res = await db.rotationReminder.updateMany({ where: { id: { in: ids }, claimedBy: claimer, sentAt: null }, data: { sentAt: now, lastError: null } });
+  const res = await db.rotationReminder.updateMany({
+    where: { id: { in: ids }, claimedBy: claimer, sentAt: null },
+    data: { sentAt: now, lastError: null },
+  });
   return res.count;
 }
 
 /** Releases the rows for a later attempt (back-off from claimedAt), or gives them up when permanent. */
-export async function markRemindersFailed(db: PrismaClient, ids: string[], claimer: string, now: Date, error: string, permanent: boolean): Promise<void> {
+export async function markRemindersFailed(
+  db: PrismaClient,
+  ids: string[],
+  claimer: string,
+  now: Date,
+  error: string,
+  permanent: boolean,
+): Promise<void> {
   if (ids.length === 0) return;
   await db.rotationReminder.updateMany({
     where: { id: { in: ids }, claimedBy: claimer, sentAt: null },
@@ -324,7 +337,10 @@ export interface Digest {
 export const DIGEST_MAX_KEYS = 1000;
 
 /** Keys due within FIRST_REMINDER_DAYS or overdue, with counts, for the rotation channel. */
-export async function loadDigest(db: PrismaClient, p: { now: Date; rotationDays: number; timeZone: string; limit?: number }): Promise<Digest> {
+export async function loadDigest(
+  db: PrismaClient,
+  p: { now: Date; rotationDays: number; timeZone: string; limit?: number },
+): Promise<Digest> {
   const cutoff = candidateCutoff(p.now, p.rotationDays);
   const dl = daysLeftSql(p.rotationDays, p.timeZone, p.now);
   const [row] = await db.$queryRaw<Array<DigestCounts>>`
@@ -361,7 +377,15 @@ export async function loadDigest(db: PrismaClient, p: { now: Date; rotationDays:
 // ---------------------------------------------------------------------------------- snooze
 
 export interface SnoozeTarget {
-  credential: { id: string; environment: string; label: string; sharedKey: string; createdAt: Date; snoozedUntil: Date | null; snoozeReason: string | null };
+  credential: {
+    id: string;
+    environment: string;
+    label: string;
+    sharedKey: string;
+    createdAt: Date;
+    snoozedUntil: Date | null;
+    snoozeReason: string | null;
+  };
   app: { id: string; publicId: string; title: string };
 }
 
@@ -369,8 +393,10 @@ async function loadManaged(db: Prisma.TransactionClient, actor: Actor, credentia
   const cred = await db.credential.findUnique({ where: { id: credentialId }, include: { app: { include: { owners: true } } } });
   if (!cred || cred.app.teamId !== actor.teamId || cred.app.archivedAt) throw notFound("That key no longer exists.");
   if (!canManage(actor, cred.app)) throw forbidden("Only the app's owners and AppKeys admins can snooze its rotation reminders.");
-  if (cred.status !== "ACTIVE") throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is revoked: there is nothing to remind you about.`);
-  if (cred.revokeAt) throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is already being replaced: it will be revoked when its grace period ends.`);
+  if (cred.status !== "ACTIVE")
+    throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is revoked: there is nothing to remind you about.`);
+  if (cred.revokeAt)
+    throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is already being replaced: it will be revoked when its grace period ends.`);
   return cred;
 }
 
@@ -378,20 +404,33 @@ async function loadManaged(db: Prisma.TransactionClient, actor: Actor, credentia
 export async function loadSnoozeTarget(db: PrismaClient, actor: Actor, credentialId: string): Promise<SnoozeTarget> {
   const c = await loadManaged(db, actor, credentialId);
   return {
-    credential: { id: c.id, environment: c.environment, label: c.label, sharedKey: c.sharedKey, createdAt: c.createdAt, snoozedUntil: c.snoozedUntil, snoozeReason: c.snoozeReason },
+    credential: {
+      id: c.id,
+      environment: c.environment,
+      label: c.label,
+      sharedKey: c.sharedKey,
+      createdAt: c.createdAt,
+      snoozedUntil: c.snoozedUntil,
+      snoozeReason: c.snoozeReason,
+    },
     app: { id: c.app.id, publicId: c.app.publicId, title: c.app.title },
   };
 }
 
 /** Field errors of the Snooze dialog (days, reason); empty when the input is fine. */
-export function validateSnooze(input: { days: string | number; reason: string }): { days?: number; reason?: string; errors: Record<string, string> } {
+export function validateSnooze(input: { days: string | number; reason: string }): {
+  days?: number;
+  reason?: string;
+  errors: Record<string, string>;
+} {
   const errors: Record<string, string> = {};
   const raw = typeof input.days === "number" ? String(input.days) : input.days.trim();
   const days = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(days) || days < 1 || days > SNOOZE_MAX_DAYS) errors.days = `Snooze for 1 to ${SNOOZE_MAX_DAYS} days (whole days).`;
   const reason = cleanMultiline(input.reason ?? "");
   if (!reason) errors.reason = "Say why the key is not rotated now.";
-  else if (reason.length > SNOOZE_REASON_MAX) errors.reason = `Keep the reason to ${SNOOZE_REASON_MAX} characters (it has ${reason.length}).`;
+  else if (reason.length > SNOOZE_REASON_MAX)
+    errors.reason = `Keep the reason to ${SNOOZE_REASON_MAX} characters (it has ${reason.length}).`;
   else if (containsSecret(reason)) errors.reason = SECRET_IN_TEXT_MESSAGE;
   return Object.keys(errors).length ? { errors } : { days, reason, errors };
 }

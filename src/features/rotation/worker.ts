@@ -58,7 +58,14 @@ const DAY_MS = 86_400_000;
 /** Claims are refreshed at most this often (the lease is 10 minutes). */
 const HEARTBEAT_MS = 60_000;
 /** Recipient-specific DM failures: retrying will not help, so the reminder is given up. */
-const PERMANENT_DM_ERRORS = new Set(["user_not_found", "cannot_dm_bot", "user_disabled", "messages_tab_disabled", "channel_not_found", "is_archived"]);
+const PERMANENT_DM_ERRORS = new Set([
+  "user_not_found",
+  "cannot_dm_bot",
+  "user_disabled",
+  "messages_tab_disabled",
+  "channel_not_found",
+  "is_archived",
+]);
 
 /** The one Web API method rotation needs (a WebClient, or anything shaped like it). */
 export interface RotationPoster {
@@ -147,7 +154,9 @@ export class RotationJobs {
       const dms = await this.drain({ claimer, heartbeat, rotationDays: settings.rotationDays, timeZone });
       const posted = await this.postDigest(slot, claimer, settings.rotationChannelId, settings.rotationDays, timeZone);
       await pruneReminders(this.db, now);
-      await this.db.jobRun.deleteMany({ where: { job: { in: [JOB_ROTATION, JOB_DIGEST] }, claimedAt: { lt: new Date(now.getTime() - 90 * DAY_MS) } } });
+      await this.db.jobRun.deleteMany({
+        where: { job: { in: [JOB_ROTATION, JOB_DIGEST] }, claimedAt: { lt: new Date(now.getTime() - 90 * DAY_MS) } },
+      });
       if (!(await finishSlot(this.db, JOB_ROTATION, slot, claimer, this.s.clock()))) throw new LostClaimError(`${JOB_ROTATION} ${slot}`);
       log.info({ sweep, dms, digestMessages: posted, rotationDays: settings.rotationDays }, "rotation reminders run finished");
       return { ran: true, slot, sweep, dms, digestMessages: posted };
@@ -162,7 +171,9 @@ export class RotationJobs {
    * Sends every pending reminder this run may claim, one message (or one split message) per
    * recipient. Called by each run and every minute, on every replica.
    */
-  async drain(p: { claimer?: string; heartbeat?: () => Promise<void>; rotationDays?: number; timeZone?: string } = {}): Promise<DrainResult> {
+  async drain(
+    p: { claimer?: string; heartbeat?: () => Promise<void>; rotationDays?: number; timeZone?: string } = {},
+  ): Promise<DrainResult> {
     const claimer = p.claimer ?? newClaimer(this.replicaId);
     let beat = this.s.clock().getTime();
     const heartbeat =
@@ -178,7 +189,12 @@ export class RotationJobs {
     let rotationDays = p.rotationDays;
     let after = "";
     for (;;) {
-      const { owners, last } = await claimRecipients(this.db, { now: this.s.clock(), claimer, after, limit: this.o.recipientsPerClaim ?? 10 });
+      const { owners, last } = await claimRecipients(this.db, {
+        now: this.s.clock(),
+        claimer,
+        after,
+        limit: this.o.recipientsPerClaim ?? 10,
+      });
       if (last === undefined) break;
       rotationDays ??= (await this.s.settings.effective()).rotationDays;
       for (const owner of owners) {
@@ -195,7 +211,11 @@ export class RotationJobs {
     const now = this.s.clock();
     const rows = await loadClaimedReminders(this.db, owner, claimer);
     const { send, drop } = partitionReminders(rows, now, { rotationDays, timeZone });
-    result.dropped += await dropReminders(this.db, drop.map((r) => r.id), claimer);
+    result.dropped += await dropReminders(
+      this.db,
+      drop.map((r) => r.id),
+      claimer,
+    );
     if (send.length === 0) return;
     result.recipients += 1;
     const items: ReminderItem[] = send.map((r) => {
@@ -229,12 +249,18 @@ export class RotationJobs {
         const permanent = PERMANENT_DM_ERRORS.has(f.code);
         await markRemindersFailed(this.db, left, claimer, this.s.clock(), f.code, permanent);
         result.failed += left.length;
-        this.s.logger.warn({ recipient: owner, slackError: f.code, reminders: left.length, permanent }, permanent ? "rotation reminder cannot be delivered; given up" : "rotation reminder not sent; retried later");
+        this.s.logger.warn(
+          { recipient: owner, slackError: f.code, reminders: left.length, permanent },
+          permanent ? "rotation reminder cannot be delivered; given up" : "rotation reminder not sent; retried later",
+        );
         return;
       }
       const marked = await markRemindersSent(this.db, m.reminderIds, claimer, this.s.clock());
       if (marked < m.reminderIds.length) {
-        this.s.logger.warn({ recipient: owner, expected: m.reminderIds.length, marked }, "reminders sent after their claim was taken over; they may be sent twice");
+        this.s.logger.warn(
+          { recipient: owner, expected: m.reminderIds.length, marked },
+          "reminders sent after their claim was taken over; they may be sent twice",
+        );
       }
       result.messages += 1;
       result.sent += marked;
@@ -243,7 +269,13 @@ export class RotationJobs {
   }
 
   /** The run's digest, each message claimed as `<slot>#<part>` so a re-run posts only what is missing. */
-  private async postDigest(slot: string, claimer: string, channel: string | undefined, rotationDays: number, timeZone: string): Promise<number> {
+  private async postDigest(
+    slot: string,
+    claimer: string,
+    channel: string | undefined,
+    rotationDays: number,
+    timeZone: string,
+  ): Promise<number> {
     if (!channel) return 0;
     const digest = await loadDigest(this.db, { now: this.s.clock(), rotationDays, timeZone });
     const messages = digestMessages(digest, { rotationDays });
@@ -261,8 +293,14 @@ export class RotationJobs {
         if (f.permanent) {
           // Not in the channel, channel gone…: retrying every few minutes all day would not help.
           // This digest is given up (recorded on its claim row); the next run tries again.
-          await this.db.jobRun.updateMany({ where: { job: JOB_DIGEST, slot: part, claimedBy: claimer }, data: { finishedAt: this.s.clock(), error: f.code } });
-          this.s.logger.error({ channel, slackError: f.code, slot }, "the rotation channel refuses AppKeys' messages: invite the app to it or change it with /apps settings. This digest is skipped");
+          await this.db.jobRun.updateMany({
+            where: { job: JOB_DIGEST, slot: part, claimedBy: claimer },
+            data: { finishedAt: this.s.clock(), error: f.code },
+          });
+          this.s.logger.error(
+            { channel, slackError: f.code, slot },
+            "the rotation channel refuses AppKeys' messages: invite the app to it or change it with /apps settings. This digest is skipped",
+          );
           return posted;
         }
         await failSlot(this.db, JOB_DIGEST, part, claimer, this.s.clock(), f.code);
@@ -288,9 +326,13 @@ export class RotationJobs {
       }
       await finishSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock());
       // One claim row a minute: keep two days of them (a range delete on the primary key).
-      await this.db.jobRun.deleteMany({ where: { job: JOB_REVOCATIONS, slot: { lt: slotOf(new Date(this.s.clock().getTime() - 2 * DAY_MS)) } } });
+      await this.db.jobRun.deleteMany({
+        where: { job: JOB_REVOCATIONS, slot: { lt: slotOf(new Date(this.s.clock().getTime() - 2 * DAY_MS)) } },
+      });
     } catch (err) {
-      await failSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock(), String((err as Error)?.message ?? err)).catch(() => undefined);
+      await failSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock(), String((err as Error)?.message ?? err)).catch(
+        () => undefined,
+      );
       throw err;
     }
     if (total) this.s.logger.info({ revoked: total, slot }, "grace periods ended: keys revoked");
@@ -303,7 +345,10 @@ export class RotationJobs {
       try {
         this.schedule = new CronSchedule(this.s.config.ROTATION_CRON, rotationTimeZone(this.s.config.TZ));
       } catch (err) {
-        this.s.logger.error({ err, ROTATION_CRON: this.s.config.ROTATION_CRON }, "ROTATION_CRON is not a valid cron expression: no rotation reminders");
+        this.s.logger.error(
+          { err, ROTATION_CRON: this.s.config.ROTATION_CRON },
+          "ROTATION_CRON is not a valid cron expression: no rotation reminders",
+        );
         this.schedule = null;
       }
     }
@@ -359,7 +404,15 @@ export class RotationWorker implements Worker {
     } else {
       this.s.logger.error({ ROTATION_CRON: expression }, "ROTATION_CRON is not a valid cron expression: no rotation reminders");
     }
-    this.tasks.push(cron.schedule("* * * * *", () => this.track(this.jobs.tick()), { timezone, name: "appkeys-rotation-tick", noOverlap: true, unref: true, logger }));
+    this.tasks.push(
+      cron.schedule("* * * * *", () => this.track(this.jobs.tick()), {
+        timezone,
+        name: "appkeys-rotation-tick",
+        noOverlap: true,
+        unref: true,
+        logger,
+      }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -377,4 +430,5 @@ export class RotationWorker implements Worker {
   }
 }
 
-export const rotationWorker: WorkerFactory = (s, client) => new RotationWorker(s, new RotationJobs(s, rotationClient(client, s), { pacer: createPacer() }));
+export const rotationWorker: WorkerFactory = (s, client) =>
+  new RotationWorker(s, new RotationJobs(s, rotationClient(client, s), { pacer: createPacer() }));

@@ -105,7 +105,11 @@ export async function changeSettings(
     const changes: SettingChange[] = [];
     const stored = (k: SettingKey) => rows.find((r) => r.key === k)?.value;
     const put = async (key: SettingKey, value: string) => {
-      await tx.setting.upsert({ where: { key }, create: { key, value, updatedBy: actor.userId, updatedAt: now }, update: { value, updatedBy: actor.userId, updatedAt: now } });
+      await tx.setting.upsert({
+        where: { key },
+        create: { key, value, updatedBy: actor.userId, updatedAt: now },
+        update: { value, updatedBy: actor.userId, updatedAt: now },
+      });
     };
     for (const key of ["auditChannelId", "rotationChannelId"] as const) {
       const want = input[key] || undefined;

@@ -30,12 +30,22 @@ describe("last-used flush", () => {
       },
     }) as unknown as Database["prisma"];
     counted = { ...db, prisma };
-    const app = await db.prisma.app.create({ data: { publicId: "app_LastUsed0001", teamId: "T1", title: "Last used", titleKey: "last used", ownerId: "U1" } });
+    const app = await db.prisma.app.create({
+      data: { publicId: "app_LastUsed0001", teamId: "T1", title: "Last used", titleKey: "last used", ownerId: "U1" },
+    });
     for (let i = 0; i < 3; i++) {
       const k = generateKeyPair("development");
       const id = `cred_LastUsed${String(i).padStart(6, "0")}`;
       await db.prisma.credential.create({
-        data: { id, appId: app.id, environment: "development", sharedKey: k.sharedKey, secretHash: hashSecret(k.secretKey), secretLast4: secretLast4(k.secretKey), createdBy: "U1" },
+        data: {
+          id,
+          appId: app.id,
+          environment: "development",
+          sharedKey: k.sharedKey,
+          secretHash: hashSecret(k.secretKey),
+          secretLast4: secretLast4(k.secretKey),
+          createdBy: "U1",
+        },
       });
       keys.push({ id, ...k });
     }

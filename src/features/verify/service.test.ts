@@ -37,7 +37,15 @@ class MapStore implements CredentialStore {
   }
 }
 
-function setup(o: { pepper?: string; secretFailures?: { max: number; windowMs: number }; callerFailures?: { max: number; windowMs: number }; maxNegativeEntries?: number; maxEntries?: number } = {}) {
+function setup(
+  o: {
+    pepper?: string;
+    secretFailures?: { max: number; windowMs: number };
+    callerFailures?: { max: number; windowMs: number };
+    maxNegativeEntries?: number;
+    maxEntries?: number;
+  } = {},
+) {
   const store = new MapStore();
   let now = Date.parse("2026-03-02T10:00:00Z");
   let mono = 1_000;
@@ -118,7 +126,8 @@ describe("VerifyService answers", () => {
       ["", ""],
       ["ak_prod_", "sk_prod_"],
     ];
-    for (const [sharedKey, secretKey] of cases) expect(answer(await t.svc.verify({ sharedKey, secretKey }, "c"))).toEqual({ valid: false, code: "MALFORMED" });
+    for (const [sharedKey, secretKey] of cases)
+      expect(answer(await t.svc.verify({ sharedKey, secretKey }, "c"))).toEqual({ valid: false, code: "MALFORMED" });
     expect(t.store.finds + t.store.findManys).toBe(0);
   });
 
@@ -126,7 +135,10 @@ describe("VerifyService answers", () => {
     const t = setup();
     const k = t.add();
     expect(answer(await t.svc.verify(generateKeyPair("production"), "c"))).toEqual({ valid: false, code: "NOT_FOUND" });
-    expect(answer(await t.svc.verify({ sharedKey: k.sharedKey, secretKey: wrongSecret() }, "c"))).toEqual({ valid: false, code: "NOT_FOUND" });
+    expect(answer(await t.svc.verify({ sharedKey: k.sharedKey, secretKey: wrongSecret() }, "c"))).toEqual({
+      valid: false,
+      code: "NOT_FOUND",
+    });
   });
 
   it("REVOKED when revoked, when the app is archived, and from revokeAt on", async () => {
@@ -375,7 +387,7 @@ describe("secretChecker", () => {
     const hashes = [
       ...secrets.map((x) => hashSecret(x)),
       ...secrets.map((x) => hashSecret(x, pepper)),
-      "sha256:" + "A".repeat(64), // upper-case hex is not a valid stored hash
+      `sha256:${"A".repeat(64)}`, // upper-case hex is not a valid stored hash
       "sha256:abc",
       "md5:0123",
       "",
@@ -383,7 +395,8 @@ describe("secretChecker", () => {
     for (const stored of hashes) {
       for (const p of [undefined, pepper]) {
         const check = secretChecker(stored, p);
-        for (const secret of secrets) expect(check(secret), `${stored.slice(0, 20)} ${p ?? "-"} ${secret.slice(0, 10)}`).toBe(verifySecret(secret, stored, p));
+        for (const secret of secrets)
+          expect(check(secret), `${stored.slice(0, 20)} ${p ?? "-"} ${secret.slice(0, 10)}`).toBe(verifySecret(secret, stored, p));
       }
     }
     expect(secretChecker(hashSecret("a"))(undefined as unknown as string)).toBe(false);

@@ -277,7 +277,7 @@ export class VerifyService {
   verifyNow(input: VerifyInput, caller: string): VerifyOutcome | Promise<VerifyOutcome> {
     const shared = parseKey(input.sharedKey);
     const secret = parseKey(input.secretKey);
-    if (!shared || shared.kind !== "shared" || !secret || secret.kind !== "secret" || shared.environment !== secret.environment) {
+    if (shared?.kind !== "shared" || !secret || secret.kind !== "secret" || shared.environment !== secret.environment) {
       return this.malformed(caller, this.clock().getTime());
     }
     const entry = this.fresh(input.sharedKey);
@@ -294,7 +294,10 @@ export class VerifyService {
     if (!entry.checkSecret(input.secretKey)) {
       const nowBlocked = this.secretFailures.record(input.sharedKey, now);
       if (nowBlocked && blockedMs === 0) {
-        this.logger?.warn({ sharedKey: input.sharedKey, credentialId: entry.credentialId, caller }, "repeated wrong secrets for a shared key: throttling wrong secrets (the right one still works)");
+        this.logger?.warn(
+          { sharedKey: input.sharedKey, credentialId: entry.credentialId, caller },
+          "repeated wrong secrets for a shared key: throttling wrong secrets (the right one still works)",
+        );
       }
       if (blockedMs > 0) return throttled(blockedMs, "secret");
       // A wrong secret reads like an unknown key: it tells a guesser nothing about the key's state.
@@ -567,7 +570,10 @@ function fingerprint(r: CredentialRecord): string {
 
 const NOT_FOUND: VerifyOutcome = Object.freeze({ kind: "answer", answer: Object.freeze({ valid: false, code: "NOT_FOUND" }) });
 const REVOKED: VerifyOutcome = Object.freeze({ kind: "answer", answer: Object.freeze({ valid: false, code: "REVOKED" }) });
-const ENDPOINT_NOT_ALLOWED: VerifyOutcome = Object.freeze({ kind: "answer", answer: Object.freeze({ valid: false, code: "ENDPOINT_NOT_ALLOWED" }) });
+const ENDPOINT_NOT_ALLOWED: VerifyOutcome = Object.freeze({
+  kind: "answer",
+  answer: Object.freeze({ valid: false, code: "ENDPOINT_NOT_ALLOWED" }),
+});
 const MALFORMED: VerifyOutcome = Object.freeze({ kind: "answer", answer: Object.freeze({ valid: false, code: "MALFORMED" }) });
 
 const SHA256_HASH = /^sha256:([0-9a-f]{64})$/;

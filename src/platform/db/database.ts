@@ -1,21 +1,21 @@
 // Opens the database: PGlite (embedded, no DATABASE_URL) or PostgreSQL (postgres:// URL), with a
 // Prisma client on the matching driver adapter, migrations applied, and LISTEN/NOTIFY helpers.
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { applyMigrations, pgClientExecutor, pgliteExecutor, type SqlExecutor } from './migrate.js';
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { Prisma, PrismaClient } from "../../generated/prisma/client.js";
+import { applyMigrations, pgClientExecutor, pgliteExecutor, type SqlExecutor } from "./migrate.js";
 
 /** `<repo>/prisma/migrations` (also right from dist/db/ after a build). */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
 
-export type DatabaseKind = 'pglite' | 'postgres';
+export type DatabaseKind = "pglite" | "postgres";
 
-type AdapterFactory = NonNullable<Prisma.PrismaClientOptions['adapter']>;
+type AdapterFactory = NonNullable<Prisma.PrismaClientOptions["adapter"]>;
 
 export interface OpenDatabaseOptions {
   /** postgres:// or postgresql:// URL. Unset: embedded PGlite (dataDir or pglite required). */
@@ -48,9 +48,9 @@ export interface Database {
 }
 
 const CHANNEL_RE = /^[a-z_]+$/;
-const PG_SESSION_OPTIONS = '-c TimeZone=UTC';
+const PG_SESSION_OPTIONS = "-c TimeZone=UTC";
 /** application_name of the dedicated LISTEN connection (visible in pg_stat_activity). */
-export const LISTEN_APPLICATION_NAME = 'appkeys:listen';
+export const LISTEN_APPLICATION_NAME = "appkeys:listen";
 
 export function assertChannelName(channel: string): void {
   if (!CHANNEL_RE.test(channel) || channel.length > 63) {
@@ -65,12 +65,12 @@ export function assertChannelName(channel: string): void {
  * meta.driverAdapterError.cause.constraint.fields, double-quoted when mixed-case.
  */
 export function isUniqueViolation(err: unknown, fields?: string[]): boolean {
-  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== 'P2002') return false;
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== "P2002") return false;
   if (!fields) return true;
   const cause = (err.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
   const got = cause?.constraint?.fields;
   if (!Array.isArray(got)) return false;
-  const norm = got.map((f) => String(f).replace(/^"|"$/g, '')).sort();
+  const norm = got.map((f) => String(f).replace(/^"|"$/g, "")).sort();
   const want = [...fields].sort();
   return norm.length === want.length && norm.every((f, i) => f === want[i]);
 }
@@ -78,18 +78,18 @@ export function isUniqueViolation(err: unknown, fields?: string[]): boolean {
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
   const log = opts.log ?? (() => {});
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
-  if (opts.url !== undefined && opts.url !== '') {
-    if (opts.pglite) throw new Error('openDatabase: pass either url (PostgreSQL) or pglite, not both');
+  if (opts.url !== undefined && opts.url !== "") {
+    if (opts.pglite) throw new Error("openDatabase: pass either url (PostgreSQL) or pglite, not both");
     let protocol: string;
     try {
       protocol = new URL(opts.url).protocol;
     } catch {
-      throw new Error('openDatabase: DATABASE_URL is not a valid URL (expected postgres://user@host:port/db)');
+      throw new Error("openDatabase: DATABASE_URL is not a valid URL (expected postgres://user@host:port/db)");
     }
-    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    if (protocol !== "postgres:" && protocol !== "postgresql:") {
       throw new Error(
         `openDatabase: unsupported database URL scheme "${protocol}" — use postgres:// or postgresql://, ` +
-          'or leave the URL unset to use the embedded PGlite database',
+          "or leave the URL unset to use the embedded PGlite database",
       );
     }
     return openPostgres(opts.url, migrationsDir, log, opts.poolMax ?? 10);
@@ -99,24 +99,18 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
 
 // ---------------------------------------------------------------------------------- PGlite
 
-async function openPGlite(
-  opts: OpenDatabaseOptions,
-  migrationsDir: string,
-  log: (msg: string) => void,
-): Promise<Database> {
+async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: string, log: (msg: string) => void): Promise<Database> {
   let pglite: PGlite;
   const owned = !opts.pglite;
   if (opts.pglite) {
     pglite = opts.pglite;
   } else {
     if (!opts.dataDir) {
-      throw new Error(
-        'openDatabase: set url (PostgreSQL) or dataDir (embedded PGlite; "memory://" for a throwaway database)',
-      );
+      throw new Error('openDatabase: set url (PostgreSQL) or dataDir (embedded PGlite; "memory://" for a throwaway database)');
     }
     let dataDir = opts.dataDir;
-    if (!dataDir.startsWith('memory://')) {
-      if (dataDir.startsWith('file://')) dataDir = fileURLToPath(dataDir);
+    if (!dataDir.startsWith("memory://")) {
+      if (dataDir.startsWith("file://")) dataDir = fileURLToPath(dataDir);
       dataDir = path.resolve(dataDir);
       await mkdir(dataDir, { recursive: true });
     }
@@ -143,14 +137,14 @@ async function openPGlite(
   let closing: Promise<void> | undefined;
 
   return {
-    kind: 'pglite',
+    kind: "pglite",
     prisma,
     async withConnection(fn) {
       return fn(pgliteExecutor(pglite));
     },
     async listen(channel, onPayload) {
       assertChannelName(channel);
-      if (closing) throw new Error('database is closed');
+      if (closing) throw new Error("database is closed");
       const unlisten = await pglite.listen(channel, (payload) => onPayload(payload));
       let done = false;
       const unsubscribe = async () => {
@@ -164,7 +158,7 @@ async function openPGlite(
     },
     async notify(channel, payload) {
       assertChannelName(channel);
-      await pglite.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await pglite.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
     close() {
       closing ??= (async () => {
@@ -179,18 +173,13 @@ async function openPGlite(
 
 // ------------------------------------------------------------------------------ PostgreSQL
 
-async function openPostgres(
-  url: string,
-  migrationsDir: string,
-  log: (msg: string) => void,
-  poolMax: number,
-): Promise<Database> {
+async function openPostgres(url: string, migrationsDir: string, log: (msg: string) => void, poolMax: number): Promise<Database> {
   // adapter-pg turns every timestamptz offset into "+00:00" whatever it was, so a session time
   // zone other than UTC would shift DateTimes read by $queryRaw (e.g. now()). Force UTC.
   // (An `options` parameter in the URL replaces this one.)
   const pool = new pg.Pool({ connectionString: url, max: poolMax, keepAlive: true, options: PG_SESSION_OPTIONS });
   // An idle client dying (server restart, network) is emitted here; unhandled it would crash.
-  pool.on('error', (err) => log(`database: idle pool connection error: ${err.message}`));
+  pool.on("error", (err) => log(`database: idle pool connection error: ${err.message}`));
 
   try {
     const client = await pool.connect();
@@ -214,7 +203,7 @@ async function openPostgres(
   let closing: Promise<void> | undefined;
 
   return {
-    kind: 'postgres',
+    kind: "postgres",
     prisma,
     async withConnection(fn) {
       const client = await pool.connect();
@@ -231,12 +220,12 @@ async function openPostgres(
     },
     async listen(channel, onPayload) {
       assertChannelName(channel);
-      if (closing) throw new Error('database is closed');
+      if (closing) throw new Error("database is closed");
       return listener.subscribe(channel, onPayload);
     },
     async notify(channel, payload) {
       assertChannelName(channel);
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
     close() {
       closing ??= (async () => {
@@ -318,12 +307,12 @@ class PgListener {
         options: PG_SESSION_OPTIONS,
         application_name: LISTEN_APPLICATION_NAME,
       });
-      client.on('notification', (msg) => {
+      client.on("notification", (msg) => {
         const set = this.subs.get(msg.channel);
         if (!set) return;
         for (const cb of [...set]) {
           try {
-            cb(msg.payload ?? '');
+            cb(msg.payload ?? "");
           } catch (err) {
             this.log(`database: listener for ${msg.channel} threw: ${(err as Error).message}`);
           }
@@ -336,11 +325,11 @@ class PgListener {
         if (this.client === client) this.client = null;
         if (this.closed) return;
         this.reconnecting = true;
-        this.log(`database: LISTEN connection lost${err ? `: ${err.message}` : ''}; reconnecting`);
+        this.log(`database: LISTEN connection lost${err ? `: ${err.message}` : ""}; reconnecting`);
         this.scheduleReconnect();
       };
-      client.on('error', onDrop);
-      client.on('end', () => onDrop());
+      client.on("error", onDrop);
+      client.on("end", () => onDrop());
       try {
         await client.connect();
         for (const channel of this.subs.keys()) await client.query(`LISTEN ${channel}`);
@@ -351,7 +340,7 @@ class PgListener {
       }
       if (this.closed) {
         await client.end().catch(() => undefined);
-        throw new Error('database is closed');
+        throw new Error("database is closed");
       }
       this.client = client;
       this.reconnecting = false;
@@ -371,7 +360,7 @@ class PgListener {
       this.retryTimer = null;
       if (this.closed) return;
       this.connect().then(
-        () => this.log('database: LISTEN connection re-established'),
+        () => this.log("database: LISTEN connection re-established"),
         (err: Error) => {
           this.log(`database: LISTEN reconnect failed: ${err.message}; retrying in ${this.retryDelay} ms`);
           this.scheduleReconnect();
@@ -415,7 +404,7 @@ const COLUMN_DATETIME_ARRAY = 74; // ColumnTypeEnum.DateTimeArray
 const TIMESTAMP_RE = /^(\d{4,}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:[+-]\d{2}(?::\d{2}(?::\d{2})?)?)?$/;
 
 function asUtc(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== "string") return value;
   const m = TIMESTAMP_RE.exec(value);
   return m ? `${m[1]}T${m[2]}+00:00` : value;
 }
@@ -450,15 +439,15 @@ function wrapQueryable<T extends object>(target: T): T {
   });
 }
 
-const MAPPED_METHODS = new Set(['queryRaw', 'executeRaw', 'executeScript', 'startTransaction', 'commit', 'rollback', 'connect']);
+const MAPPED_METHODS = new Set(["queryRaw", "executeRaw", "executeScript", "startTransaction", "commit", "rollback", "connect"]);
 
 function wrapMethods<T extends object>(target: T, wrapResult: Record<string, (result: unknown) => unknown>): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
+      if (typeof value !== "function") return value;
       const fn = value as AnyFn;
-      if (typeof prop !== 'string' || !MAPPED_METHODS.has(prop)) return fn.bind(obj);
+      if (typeof prop !== "string" || !MAPPED_METHODS.has(prop)) return fn.bind(obj);
       const post = wrapResult[prop];
       return async (...args: unknown[]) => {
         try {
@@ -483,7 +472,7 @@ interface PgErrorCause {
 
 function keyFields(detail: string | undefined): { fields: string[] } | undefined {
   // Same parsing as adapter-pg (quotes kept, e.g. '"publicId"'), so both kinds report alike.
-  const fields = detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(', ');
+  const fields = detail?.match(/Key \(([^)]+)\)/)?.[1]?.split(", ");
   return fields ? { fields } : undefined;
 }
 
@@ -495,43 +484,43 @@ function keyFields(detail: string | undefined): { fields: string[] } | undefined
  * Mapped here exactly as adapter-pg 6.19 maps them.
  */
 function mapPostgresError(err: unknown): unknown {
-  if (!(err instanceof Error) || err.name !== 'DriverAdapterError') return err;
+  if (!(err instanceof Error) || err.name !== "DriverAdapterError") return err;
   const cause = (err as { cause?: unknown }).cause as PgErrorCause | undefined;
-  if (!cause || cause.kind !== 'postgres' || typeof cause.code !== 'string') return err;
-  const original = { originalCode: cause.code, originalMessage: cause.message ?? '' };
+  if (cause?.kind !== "postgres" || typeof cause.code !== "string") return err;
+  const original = { originalCode: cause.code, originalMessage: cause.message ?? "" };
   let mapped: Record<string, unknown> | undefined;
   switch (cause.code) {
-    case '22001':
-      mapped = { kind: 'LengthMismatch', column: cause.column };
+    case "22001":
+      mapped = { kind: "LengthMismatch", column: cause.column };
       break;
-    case '22003':
-      mapped = { kind: 'ValueOutOfRange', cause: cause.message };
+    case "22003":
+      mapped = { kind: "ValueOutOfRange", cause: cause.message };
       break;
-    case '23505':
-      mapped = { kind: 'UniqueConstraintViolation', constraint: keyFields(cause.detail) };
+    case "23505":
+      mapped = { kind: "UniqueConstraintViolation", constraint: keyFields(cause.detail) };
       break;
-    case '23502':
+    case "23502":
       mapped = {
-        kind: 'NullConstraintViolation',
+        kind: "NullConstraintViolation",
         constraint: cause.column ? { fields: [cause.column] } : keyFields(cause.detail),
       };
       break;
-    case '23503': {
+    case "23503": {
       const index = cause.message?.match(/foreign key constraint "([^"]+)"/)?.[1];
       mapped = {
-        kind: 'ForeignKeyConstraintViolation',
+        kind: "ForeignKeyConstraintViolation",
         constraint: cause.column ? { fields: [cause.column] } : index ? { index } : undefined,
       };
       break;
     }
-    case '40001':
-      mapped = { kind: 'TransactionWriteConflict' };
+    case "40001":
+      mapped = { kind: "TransactionWriteConflict" };
       break;
-    case '42P01':
-      mapped = { kind: 'TableDoesNotExist', table: cause.message?.split(' ').at(1)?.split('"').at(1) };
+    case "42P01":
+      mapped = { kind: "TableDoesNotExist", table: cause.message?.split(" ").at(1)?.split('"').at(1) };
       break;
-    case '42703':
-      mapped = { kind: 'ColumnNotFound', column: cause.message?.split(' ').at(1)?.split('"').at(1) };
+    case "42703":
+      mapped = { kind: "ColumnNotFound", column: cause.message?.split(" ").at(1)?.split('"').at(1) };
       break;
   }
   // Unmapped codes keep kind 'postgres' but, as with adapter-pg, carry originalCode/Message,

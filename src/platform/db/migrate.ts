@@ -5,11 +5,11 @@
 // migration in order, in its own transaction, under an advisory lock, and record it in
 // `_prisma_migrations` with Prisma's columns and checksum, so that the Prisma CLI (where it
 // works) agrees with us about what has been applied.
-import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
-import type pg from 'pg';
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import type pg from "pg";
 
 /** The little SQL surface the migrator (and other raw-SQL helpers) need. */
 export interface SqlExecutor {
@@ -57,7 +57,7 @@ function runSerially<T>(key: object, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-type PGliteLike = Pick<PGlite, 'exec' | 'query' | 'transaction'> | PGliteTransaction;
+type PGliteLike = Pick<PGlite, "exec" | "query" | "transaction"> | PGliteTransaction;
 
 /** Executor over a PGlite instance (or one of its transactions). */
 export function pgliteExecutor(db: PGliteLike): SqlExecutor {
@@ -70,7 +70,7 @@ export function pgliteExecutor(db: PGliteLike): SqlExecutor {
       return res.rows;
     },
   };
-  if ('transaction' in db) {
+  if ("transaction" in db) {
     const instance = db;
     executor.transaction = (fn) => instance.transaction((tx) => fn(pgliteExecutor(tx)));
     executor.exclusive = (fn) => runSerially(instance, fn);
@@ -88,24 +88,21 @@ export interface MigrationFile {
 }
 
 export function migrationChecksum(sql: string): string {
-  return createHash('sha256').update(sql, 'utf8').digest('hex');
+  return createHash("sha256").update(sql, "utf8").digest("hex");
 }
 
 /** Prisma accepts a checksum computed with either line ending (git autocrlf). */
 function checksumMatches(sql: string, recorded: string): boolean {
   const candidates = new Set([
     migrationChecksum(sql),
-    migrationChecksum(sql.replace(/\r\n/g, '\n')),
-    migrationChecksum(sql.replace(/\r?\n/g, '\r\n')),
+    migrationChecksum(sql.replace(/\r\n/g, "\n")),
+    migrationChecksum(sql.replace(/\r?\n/g, "\r\n")),
   ]);
   return candidates.has(recorded.trim().toLowerCase());
 }
 
 /** The migration directories under migrationsDir, sorted by name. */
-export async function readMigrations(
-  migrationsDir: string,
-  log: (msg: string) => void = () => {},
-): Promise<MigrationFile[]> {
+export async function readMigrations(migrationsDir: string, log: (msg: string) => void = () => {}): Promise<MigrationFile[]> {
   let entries;
   try {
     entries = await readdir(migrationsDir, { withFileTypes: true });
@@ -118,7 +115,7 @@ export async function readMigrations(
     .sort();
   const migrations: MigrationFile[] = [];
   for (const name of names) {
-    const file = path.join(migrationsDir, name, 'migration.sql');
+    const file = path.join(migrationsDir, name, "migration.sql");
     const exists = await stat(file).then(
       (s) => s.isFile(),
       () => false,
@@ -127,7 +124,7 @@ export async function readMigrations(
       log(`migrations: ${name} has no migration.sql, skipped`);
       continue;
     }
-    const sql = await readFile(file, 'utf8');
+    const sql = await readFile(file, "utf8");
     migrations.push({ name, sql, checksum: migrationChecksum(sql) });
   }
   return migrations;
@@ -158,11 +155,7 @@ interface MigrationRow {
  * `exec` must be a single dedicated connection (the advisory lock is per session).
  * Returns the names of the migrations applied by this call (empty when up to date).
  */
-export async function applyMigrations(
-  exec: SqlExecutor,
-  migrationsDir: string,
-  log: (msg: string) => void = () => {},
-): Promise<string[]> {
+export async function applyMigrations(exec: SqlExecutor, migrationsDir: string, log: (msg: string) => void = () => {}): Promise<string[]> {
   const migrations = await readMigrations(migrationsDir, log);
   const exclusive = exec.exclusive ?? (<T>(fn: () => Promise<T>) => fn());
   return exclusive(async () => {
@@ -180,11 +173,7 @@ export async function applyMigrations(
   });
 }
 
-async function applyLocked(
-  exec: SqlExecutor,
-  migrations: MigrationFile[],
-  log: (msg: string) => void,
-): Promise<string[]> {
+async function applyLocked(exec: SqlExecutor, migrations: MigrationFile[], log: (msg: string) => void): Promise<string[]> {
   await exec.exec(CREATE_MIGRATIONS_TABLE);
   const rows = await exec.query<MigrationRow>(
     `SELECT migration_name, checksum, finished_at, rolled_back_at
@@ -238,12 +227,12 @@ async function applyLocked(
       if (exec.transaction) {
         await exec.transaction(body);
       } else {
-        await exec.exec('BEGIN');
+        await exec.exec("BEGIN");
         try {
           await body(exec);
-          await exec.exec('COMMIT');
+          await exec.exec("COMMIT");
         } catch (err) {
-          await exec.exec('ROLLBACK').catch(() => undefined);
+          await exec.exec("ROLLBACK").catch(() => undefined);
           throw err;
         }
       }

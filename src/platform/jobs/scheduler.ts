@@ -29,7 +29,14 @@ export function slotOf(d: Date): string {
  * Claims (job, slot) for `claimer`. True for exactly one caller: the first, or whoever takes over
  * a claim that was never finished and not refreshed for `leaseMs` (its replica died mid-run).
  */
-export async function claimSlot(db: PrismaClient, job: string, slot: string, claimer: string, now: Date, leaseMs = SLOT_LEASE_MS): Promise<boolean> {
+export async function claimSlot(
+  db: PrismaClient,
+  job: string,
+  slot: string,
+  claimer: string,
+  now: Date,
+  leaseMs = SLOT_LEASE_MS,
+): Promise<boolean> {
   const staleBefore = new Date(now.getTime() - leaseMs);
   const n = await db.$executeRaw`
     INSERT INTO job_run (job, slot, "claimedBy", "claimedAt") VALUES (${job}, ${slot}, ${claimer}, ${now}::timestamp)
@@ -40,13 +47,19 @@ export async function claimSlot(db: PrismaClient, job: string, slot: string, cla
 
 /** Marks the slot done. False when the claim was lost (taken over after the lease ran out). */
 export async function finishSlot(db: PrismaClient, job: string, slot: string, claimer: string, now: Date): Promise<boolean> {
-  const res = await db.jobRun.updateMany({ where: { job, slot, claimedBy: claimer, finishedAt: null }, data: { finishedAt: now, error: null } });
+  const res = await db.jobRun.updateMany({
+    where: { job, slot, claimedBy: claimer, finishedAt: null },
+    data: { finishedAt: now, error: null },
+  });
   return res.count === 1;
 }
 
 /** Records a failed run. claimedAt = now, so the slot is retried once the lease has run out. */
 export async function failSlot(db: PrismaClient, job: string, slot: string, claimer: string, now: Date, error: string): Promise<void> {
-  await db.jobRun.updateMany({ where: { job, slot, claimedBy: claimer, finishedAt: null }, data: { claimedAt: now, error: error.slice(0, 500) } });
+  await db.jobRun.updateMany({
+    where: { job, slot, claimedBy: claimer, finishedAt: null },
+    data: { claimedAt: now, error: error.slice(0, 500) },
+  });
 }
 
 /** Heartbeat of a long run. False when the claim was lost: stop working. */
@@ -115,7 +128,9 @@ export interface Pacer {
   pause(key: string, ms: number): void;
 }
 
-export function createPacer(o: { perKeyMs?: number; globalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {}): Pacer {
+export function createPacer(
+  o: { perKeyMs?: number; globalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+): Pacer {
   const perKeyMs = o.perKeyMs ?? 1100;
   const globalMs = o.globalMs ?? 200;
   const now = o.now ?? Date.now;

@@ -13,7 +13,13 @@ export const context = (...texts: string[]): Block => ({ type: "context", elemen
 export const divider = (): Block => ({ type: "divider" });
 
 export function button(text: string, actionId: string, value?: string, style?: "primary" | "danger"): types.Button {
-  return { type: "button", text: plain(text, 75), action_id: actionId, ...(value !== undefined ? { value } : {}), ...(style ? { style } : {}) };
+  return {
+    type: "button",
+    text: plain(text, 75),
+    action_id: actionId,
+    ...(value !== undefined ? { value } : {}),
+    ...(style ? { style } : {}),
+  };
 }
 
 /** Modal with Slack's 24-character title and button limits applied. */

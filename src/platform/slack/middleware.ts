@@ -10,7 +10,10 @@ export function registerRequestLogging(app: App, s: Services): void {
   app.use(async ({ body, next }) => {
     if (s.logger.isLevelEnabled("debug")) {
       const b = body as { type?: string; command?: string; user?: { id?: string }; user_id?: string };
-      s.logger.debug({ slack: { type: b.type ?? (b.command ? "slash_command" : "unknown"), user: b.user?.id ?? b.user_id }, body }, "slack request");
+      s.logger.debug(
+        { slack: { type: b.type ?? (b.command ? "slash_command" : "unknown"), user: b.user?.id ?? b.user_id }, body },
+        "slack request",
+      );
     }
     await next();
   });

@@ -20,7 +20,11 @@ export function approvalsSubcommand(s: Services, client: webApi.WebClient): Subc
     ]);
     const credIds = rows.map((r) => r.credentialId).filter((x): x is string => !!x);
     const creds = new Map((await s.db.prisma.credential.findMany({ where: { id: { in: credIds } } })).map((c) => [c.id, c]));
-    const items = rows.map((r) => ({ approval: r as unknown as ApprovalView, app: r.app, credential: r.credentialId ? creds.get(r.credentialId) : null }));
+    const items = rows.map((r) => ({
+      approval: r as unknown as ApprovalView,
+      app: r.app,
+      credential: r.credentialId ? creds.get(r.credentialId) : null,
+    }));
     await reply(`${total} request(s) waiting for approval.`, pendingApprovalsBlocks(items, total));
     return true;
   };

@@ -12,7 +12,10 @@ export async function notifyApprovers(s: Services, client: webApi.WebClient, app
   if (approvers.length === 0) {
     s.logger.warn({ approvalId }, "no approver configured besides the requester: set APPROVER_USER_IDS or APPROVER_GROUP_ID");
     await client.chat
-      .postMessage({ channel: approval.requesterId, text: ":warning: Your request needs an approver, but none is configured besides you. Ask your AppKeys admin to set APPROVER_USER_IDS or APPROVER_GROUP_ID." })
+      .postMessage({
+        channel: approval.requesterId,
+        text: ":warning: Your request needs an approver, but none is configured besides you. Ask your AppKeys admin to set APPROVER_USER_IDS or APPROVER_GROUP_ID.",
+      })
       .catch(() => {});
     return 0;
   }

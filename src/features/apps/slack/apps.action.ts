@@ -20,7 +20,12 @@ export function registerAppActions(app: App, s: Services): void {
       const details = await s.apps.details(actor, action.value ?? "");
       const opts = { now: s.clock(), canManage: true };
       if (body.response_url && !body.view) {
-        await respond({ response_type: "ephemeral", replace_original: false, text: `App ${details.app.title}`, blocks: appDetailsBlocks(details, opts) });
+        await respond({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: `App ${details.app.title}`,
+          blocks: appDetailsBlocks(details, opts),
+        });
       } else {
         await client.views.open({ trigger_id: body.trigger_id, view: appDetailsModal(details, opts) });
       }
@@ -45,7 +50,13 @@ export function registerAppActions(app: App, s: Services): void {
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: newAppModal() });
     } catch (err) {
-      await replyToAction(s, body, respond, client, `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please try again.`);
+      await replyToAction(
+        s,
+        body,
+        respond,
+        client,
+        `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please try again.`,
+      );
     }
   });
 }

@@ -34,7 +34,9 @@ export function registerAppsCommand(app: App, s: Services, extra: SubcommandHand
             await client.views.open({ trigger_id: command.trigger_id, view: newAppModal() });
           } catch (err) {
             s.logger.warn({ slackError: slackCode(err) }, "views.open failed for /apps create");
-            await reply(`:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please run \`/apps create\` again.`);
+            await reply(
+              `:warning: I couldn't open the New App form (Slack said \`${slackCode(err)}\`). Please run \`/apps create\` again.`,
+            );
           }
           return;
         case "list": {

@@ -31,7 +31,9 @@ export function registerArchiveView(app: App, s: Services): void {
         view: resultModal("Archive app", `:file_cabinet: *${mrkdwnEscape(archived.title)}* is archived; ${revoked.length} key(s) revoked.`),
       });
     } catch (err) {
-      await client.views.update({ view_id: view.id, view: resultModal("Archive app", errorText(describeError(err, s.logger, "archiving an app"))) }).catch(() => {});
+      await client.views
+        .update({ view_id: view.id, view: resultModal("Archive app", errorText(describeError(err, s.logger, "archiving an app"))) })
+        .catch(() => {});
     }
   });
 }

@@ -2,16 +2,29 @@ import type { AppDetails, AppSummary } from "../service.js";
 import { maskSecret } from "../../credentials/key-format.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, CB } from "../../../platform/slack/ids.js";
-import { ENV_EMOJI, ENV_LABEL, MESSAGE_TEXT_BUDGET, button, chunkLines, context, divider, header, modal, section, slackDate, textLength, type Block, type ModalView } from "../../../platform/slack/blocks.js";
+import {
+  ENV_EMOJI,
+  ENV_LABEL,
+  MESSAGE_TEXT_BUDGET,
+  button,
+  chunkLines,
+  context,
+  divider,
+  header,
+  modal,
+  section,
+  slackDate,
+  textLength,
+  type Block,
+  type ModalView,
+} from "../../../platform/slack/blocks.js";
 
 export const LIST_PAGE_SIZE = 10;
 
 /** `/apps list`: the user's apps as cards, paged to stay well inside 50 blocks per message. */
 export function appListBlocks(apps: AppSummary[], page = 0): Block[] {
   if (apps.length === 0) {
-    return [
-      section("You have no apps yet. Create one to get API keys.", { accessory: button("New App", ACT.newApp, "new", "primary") }),
-    ];
+    return [section("You have no apps yet. Create one to get API keys.", { accessory: button("New App", ACT.newApp, "new", "primary") })];
   }
   const pages = Math.max(1, Math.ceil(apps.length / LIST_PAGE_SIZE));
   const p = Math.min(Math.max(0, page), pages - 1);
@@ -61,7 +74,11 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
   });
   blocks.push(section(app.description ? `*Description*\n${mrkdwnEscape(app.description)}` : "_No description._"));
   if (opts.canManage) {
-    blocks.push({ type: "actions", block_id: "app_actions", elements: [button("Generate Key", ACT.generateOpen, app.publicId, "primary"), button("Manage owners", ACT.owners, app.publicId)] });
+    blocks.push({
+      type: "actions",
+      block_id: "app_actions",
+      elements: [button("Generate Key", ACT.generateOpen, app.publicId, "primary"), button("Manage owners", ACT.owners, app.publicId)],
+    });
   }
   blocks.push(divider(), header("API Credentials"));
   if (d.credentials.length === 0) blocks.push(section("_No keys yet._"));
@@ -77,8 +94,12 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
     ];
     lines.push(c.lastUsedAt ? `Last used ${slackDate(c.lastUsedAt)}` : "Never used");
     if (active && c.revokeAt) lines.push(`:hourglass: Revokes ${slackDate(c.revokeAt)} (grace period)`);
-    if (active && c.snoozedUntil && c.snoozedUntil > opts.now) lines.push(`:zzz: Rotation reminder snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}`);
-    if (!active && c.revokedAt) lines.push(`Revoked ${slackDate(c.revokedAt)}${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}${c.revokeReason ? ` · ${mrkdwnEscape(c.revokeReason)}` : ""}`);
+    if (active && c.snoozedUntil && c.snoozedUntil > opts.now)
+      lines.push(`:zzz: Rotation reminder snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}`);
+    if (!active && c.revokedAt)
+      lines.push(
+        `Revoked ${slackDate(c.revokedAt)}${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}${c.revokeReason ? ` · ${mrkdwnEscape(c.revokeReason)}` : ""}`,
+      );
     // Revoke is offered on every active key; the handler re-checks who may revoke.
     blocks.push(section(lines.join("\n"), active && opts.canManage ? { accessory: button("Revoke", ACT.revoke, c.id, "danger") } : {}));
   }
@@ -93,7 +114,9 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
       api = e.api;
       lines.push(`*${mrkdwnEscape(api)}*`);
     }
-    lines.push(`• \`${e.method} ${mrkdwnEscape(e.path)}\`${e.summary ? ` ${mrkdwnEscape(truncate(e.summary, 80))}` : ""}${e.retiredAt ? " _(retired)_" : ""}`);
+    lines.push(
+      `• \`${e.method} ${mrkdwnEscape(e.path)}\`${e.summary ? ` ${mrkdwnEscape(truncate(e.summary, 80))}` : ""}${e.retiredAt ? " _(retired)_" : ""}`,
+    );
   }
   // Both limits bind: 50 blocks, and the message's total text (many endpoints hit that first).
   const chunks = chunkLines(lines);
@@ -101,7 +124,7 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
   let budget = MESSAGE_TEXT_BUDGET - textLength(blocks);
   let shownChunks = 0;
   for (const c of chunks.slice(0, room)) {
-    const piece = c.length <= budget ? c : chunkLines(c.split("\n"), Math.max(0, budget - 10))[0] ?? "";
+    const piece = c.length <= budget ? c : (chunkLines(c.split("\n"), Math.max(0, budget - 10))[0] ?? "");
     if (piece.length < 20) break;
     blocks.push(section(piece));
     budget -= piece.length;

@@ -4,7 +4,17 @@ import type { EndpointRow } from "../../catalog/service.js";
 import { ENVIRONMENTS, type Environment } from "../../credentials/key-format.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
-import { ENV_EMOJI, ENV_LABEL, context, header, modal, plain, section, type Block, type ModalView } from "../../../platform/slack/blocks.js";
+import {
+  ENV_EMOJI,
+  ENV_LABEL,
+  context,
+  header,
+  modal,
+  plain,
+  section,
+  type Block,
+  type ModalView,
+} from "../../../platform/slack/blocks.js";
 
 export interface DraftApp {
   title: string;
@@ -19,7 +29,9 @@ export function newAppModal(draft: Partial<DraftApp> = {}): ModalView {
     submit: "Next",
     close: "Cancel",
     blocks: [
-      section("Create an app to call the company's APIs. Next you select the endpoints it connects to, then AppKeys generates its first key pair."),
+      section(
+        "Create an app to call the company's APIs. Next you select the endpoints it connects to, then AppKeys generates its first key pair.",
+      ),
       {
         type: "input",
         block_id: BLK.title,
@@ -57,7 +69,10 @@ export function environmentOption(env: Environment): types.PlainTextOption {
 
 /** Step 2: the endpoints (type-ahead, so catalogs past 100 entries work) and the key's environment. */
 export function endpointsModal(draft: DraftApp, catalogApis: string[]): ModalView {
-  const apis = catalogApis.slice(0, 12).map((a) => mrkdwnEscape(a)).join(", ");
+  const apis = catalogApis
+    .slice(0, 12)
+    .map((a) => mrkdwnEscape(a))
+    .join(", ");
   return modal({
     title: "Connect APIs",
     callbackId: CB.createEndpoints,
@@ -143,7 +158,9 @@ export const ONCE_WARNING =
 /** The blocks that reveal a new key pair, shared by the modal and the private DM. */
 export function keyRevealBlocks(k: KeyReveal): Block[] {
   return [
-    section(`:white_check_mark: *Successfully generated your API keys!*\n*${mrkdwnEscape(k.appTitle)}* (\`${k.appPublicId}\`) · ${ENV_EMOJI[k.environment]} ${ENV_LABEL[k.environment]}${k.label ? ` · ${mrkdwnEscape(k.label)}` : ""}`),
+    section(
+      `:white_check_mark: *Successfully generated your API keys!*\n*${mrkdwnEscape(k.appTitle)}* (\`${k.appPublicId}\`) · ${ENV_EMOJI[k.environment]} ${ENV_LABEL[k.environment]}${k.label ? ` · ${mrkdwnEscape(k.label)}` : ""}`,
+    ),
     section(`*Shared Key*\n\`\`\`${k.sharedKey}\`\`\``),
     section(`*Secret Key*\n\`\`\`${k.secretKey}\`\`\``),
     ...(k.note ? [section(k.note)] : []),
@@ -159,4 +176,3 @@ export function keysModal(k: KeyReveal): ModalView {
 export function keyRevealText(k: KeyReveal): string {
   return `New API keys for ${k.appTitle} (${k.appPublicId}, ${k.environment}). Shown once: copy them now.`;
 }
-

@@ -39,9 +39,15 @@ export function registerCreateAppViews(app: App, s: Services): void {
     const state = readState(view.state.values);
     const meta = draftSchema.safeParse(safeJson(view.private_metadata));
     const endpointIds = state.multi(BLK.endpoints, ACT.endpoints);
-    const environment = z.enum(ENVIRONMENTS).catch("development").parse(state.selected(BLK.environment, ACT.environment) ?? "development");
+    const environment = z
+      .enum(ENVIRONMENTS)
+      .catch("development")
+      .parse(state.selected(BLK.environment, ACT.environment) ?? "development");
     if (!meta.success) {
-      await ack({ response_action: "update", view: errorModal("New App", "This form is out of date. Please start again with `/apps create`.") });
+      await ack({
+        response_action: "update",
+        view: errorModal("New App", "This form is out of date. Please start again with `/apps create`."),
+      });
       return;
     }
     if (endpointIds.length === 0) {
@@ -50,7 +56,10 @@ export function registerCreateAppViews(app: App, s: Services): void {
     }
     const unknown = endpointIds.filter((id) => !s.endpoints.get(id));
     if (unknown.length) {
-      await ack({ response_action: "errors", errors: { [BLK.endpoints]: "Some selected endpoints are no longer in the catalog. Remove them and select again." } });
+      await ack({
+        response_action: "errors",
+        errors: { [BLK.endpoints]: "Some selected endpoints are no longer in the catalog. Remove them and select again." },
+      });
       return;
     }
     await ack({ response_action: "update", view: progressModal("New App", "Creating your app and generating its keys…") });
@@ -60,11 +69,20 @@ export function registerCreateAppViews(app: App, s: Services): void {
     const actor = s.actor(userId, teamId);
     try {
       const needsApproval = environment === "production" && !(await s.approvers.isApprover(client, userId));
-      const created = await s.apps.createApp(actor, { title: meta.data.t, description: meta.data.d, endpointIds, environment, needsApproval });
+      const created = await s.apps.createApp(actor, {
+        title: meta.data.t,
+        description: meta.data.d,
+        endpointIds,
+        environment,
+        needsApproval,
+      });
       s.logger.info({ appId: created.app.publicId, credentialId: created.issued?.credential.id, userId }, "app created");
       s.bus.emit("app.changed", created.app.id);
       if (created.issued) {
-        await publishCredentialChange(s.db, { sharedKey: created.issued.credential.sharedKey, credentialId: created.issued.credential.id }).catch(() => {});
+        await publishCredentialChange(s.db, {
+          sharedKey: created.issued.credential.sharedKey,
+          credentialId: created.issued.credential.id,
+        }).catch(() => {});
         await revealNewKey(s, client, { userId, teamId, viewId: view.id, app: created.app, issued: created.issued });
       } else if (created.approvalId) {
         await client.views.update({ view_id: view.id, view: requestSentModal(created.app, "production") }).catch(() => {});

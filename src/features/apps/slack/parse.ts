@@ -23,7 +23,13 @@ export type AppsCommand =
 const text = z
   .string()
   .max(MAX_COMMAND_TEXT, "That command is too long.")
-  .transform((s) => unescapeSlack(s).normalize("NFC").replace(/[\p{Cc}\p{Cf}]/gu, " ").replace(/\s+/gu, " ").trim());
+  .transform((s) =>
+    unescapeSlack(s)
+      .normalize("NFC")
+      .replace(/[\p{Cc}\p{Cf}]/gu, " ")
+      .replace(/\s+/gu, " ")
+      .trim(),
+  );
 
 /** Strips one pair of matching quotes: /apps show "Checkout service". */
 function unquote(s: string): string {

@@ -39,7 +39,12 @@ const KEY_LIKE = new RegExp(KEY_SCAN_PATTERN, "g");
 
 /** Audit text is built from stored values; keys never belong there, but never echo one. */
 function safe(s: string, max: number): string {
-  return mrkdwnEscape(truncate(s.replace(KEY_LIKE, (k) => (k.startsWith("sk_") ? "[redacted]" : k)), max));
+  return mrkdwnEscape(
+    truncate(
+      s.replace(KEY_LIKE, (k) => (k.startsWith("sk_") ? "[redacted]" : k)),
+      max,
+    ),
+  );
 }
 
 export function actionWords(action: string): { emoji: string; words: string } {
@@ -47,7 +52,10 @@ export function actionWords(action: string): { emoji: string; words: string } {
 }
 
 function humanKey(k: string): string {
-  const words = k.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const words = k
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -83,7 +91,8 @@ function actorText(actorId: string): string {
 /** One audit-channel message per event: who, what, which app/credential/environment, reason, when. */
 export function auditMessage(e: AuditMessageInput): { text: string; blocks: Block[] } {
   const { emoji, words } = actionWords(e.action);
-  const app = e.appTitle || e.appPublicId ? `*${safe(e.appTitle ?? "", 150)}*${e.appPublicId ? ` (\`${safe(e.appPublicId, 40)}\`)` : ""}` : undefined;
+  const app =
+    e.appTitle || e.appPublicId ? `*${safe(e.appTitle ?? "", 150)}*${e.appPublicId ? ` (\`${safe(e.appPublicId, 40)}\`)` : ""}` : undefined;
   const env = e.environment ? `${ENV_EMOJI[e.environment] ?? ""} ${ENV_LABEL[e.environment] ?? safe(e.environment, 40)}`.trim() : undefined;
   const fields = [
     app ? `*App*\n${app}` : undefined,
@@ -99,7 +108,11 @@ export function auditMessage(e: AuditMessageInput): { text: string; blocks: Bloc
   const lines = detailLines(e.details);
   if (lines.length) blocks.push(section(lines.join("\n")));
   blocks.push(context(`Audit event #${String(e.id)}`));
-  const summary = [app ? `${safe(e.appTitle ?? "", 80)}${e.appPublicId ? ` (${safe(e.appPublicId, 40)})` : ""}` : "", e.credentialId ? safe(e.credentialId, 60) : "", e.environment ? safe(e.environment, 20) : ""]
+  const summary = [
+    app ? `${safe(e.appTitle ?? "", 80)}${e.appPublicId ? ` (${safe(e.appPublicId, 40)})` : ""}` : "",
+    e.credentialId ? safe(e.credentialId, 60) : "",
+    e.environment ? safe(e.environment, 20) : "",
+  ]
     .filter(Boolean)
     .join(" · ");
   return { text: truncate(`${words} by ${actorText(e.actorId)}${summary ? `: ${summary}` : ""}`, 3000), blocks };

@@ -12,7 +12,23 @@ import {
 import { ENVIRONMENTS, maskSecret, type Environment } from "../key-format.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
-import { ENV_EMOJI, ENV_LABEL, MESSAGE_TEXT_BUDGET, button, chunkLines, context, divider, header, modal, plain, section, slackDate, textLength, type Block, type ModalView } from "../../../platform/slack/blocks.js";
+import {
+  ENV_EMOJI,
+  ENV_LABEL,
+  MESSAGE_TEXT_BUDGET,
+  button,
+  chunkLines,
+  context,
+  divider,
+  header,
+  modal,
+  plain,
+  section,
+  slackDate,
+  textLength,
+  type Block,
+  type ModalView,
+} from "../../../platform/slack/blocks.js";
 
 interface AppRef {
   publicId: string;
@@ -49,7 +65,9 @@ export function generateKeyModal(app: AppRef, isApprover: boolean): ModalView {
     close: "Cancel",
     privateMetadata: JSON.stringify({ app: app.publicId }),
     blocks: [
-      section(`New key pair for *${mrkdwnEscape(app.title)}* (\`${app.publicId}\`). Use different keys for development, staging and production.`),
+      section(
+        `New key pair for *${mrkdwnEscape(app.title)}* (\`${app.publicId}\`). Use different keys for development, staging and production.`,
+      ),
       {
         type: "input",
         block_id: BLK.environment,
@@ -61,7 +79,12 @@ export function generateKeyModal(app: AppRef, isApprover: boolean): ModalView {
         block_id: BLK.label,
         optional: true,
         label: plain("Where will this key be used?"),
-        element: { type: "plain_text_input", action_id: ACT.label, max_length: LABEL_MAX, placeholder: plain("e.g. checkout-api on the EU cluster") },
+        element: {
+          type: "plain_text_input",
+          action_id: ACT.label,
+          max_length: LABEL_MAX,
+          placeholder: plain("e.g. checkout-api on the EU cluster"),
+        },
         hint: plain("Helps you keep track of which keys are used in which applications."),
       },
     ],
@@ -91,10 +114,12 @@ export function credentialSummary(c: CredentialView, now: Date): string {
 export function revokeModal(
   app: AppRef,
   c: CredentialView,
-  opts: { preselect?: RevokeAction; isApprover: boolean; now: Date; /** false for approvers who don't own the app */ canReplace?: boolean },
+  opts: { preselect?: RevokeAction; isApprover: boolean; now: Date /** false for approvers who don't own the app */; canReplace?: boolean },
 ): ModalView {
   const onlyNow = c.revokeAt || opts.canReplace === false;
-  const actions = (onlyNow ? (["now"] as RevokeAction[]) : (["now", "replace", "replace_grace"] as RevokeAction[])).map((a) => opt(ACTION_TEXT[a], a));
+  const actions = (onlyNow ? (["now"] as RevokeAction[]) : (["now", "replace", "replace_grace"] as RevokeAction[])).map((a) =>
+    opt(ACTION_TEXT[a], a),
+  );
   const initial = actions.find((o) => o.value === (opts.preselect ?? "now")) ?? actions[0]!;
   const graceOptions = (Object.keys(GRACE_PERIODS) as GracePeriod[]).map((g) => opt(GRACE_TEXT[g], g));
   const reasons = REVOKE_REASONS.map((r) => opt(REASON_LABEL[r as RevokeReason], r));
@@ -125,7 +150,13 @@ export function revokeModal(
       block_id: BLK.note,
       optional: true,
       label: plain("Details"),
-      element: { type: "plain_text_input", action_id: ACT.note, multiline: true, max_length: NOTE_MAX, placeholder: plain("Required for \"Other\"") },
+      element: {
+        type: "plain_text_input",
+        action_id: ACT.note,
+        multiline: true,
+        max_length: NOTE_MAX,
+        placeholder: plain('Required for "Other"'),
+      },
     },
     section(":warning: *Once a key is revoked, it cannot be retrieved* or re-activated. Applications still using it will be refused."),
   ];
@@ -154,7 +185,9 @@ export function requestSentModal(app: AppRef, what: string): ModalView {
     callbackId: CB.result,
     close: "Close",
     blocks: [
-      section(`:inbox_tray: Your ${mrkdwnEscape(what)} request for *${mrkdwnEscape(app.title)}* (\`${app.publicId}\`) was sent to the approvers.`),
+      section(
+        `:inbox_tray: Your ${mrkdwnEscape(what)} request for *${mrkdwnEscape(app.title)}* (\`${app.publicId}\`) was sent to the approvers.`,
+      ),
       context("I'll message you when an approver decides. A new secret is delivered to you privately, and only to you."),
     ],
   });
@@ -184,9 +217,15 @@ function requestLines(a: ApprovalView, app: AppRef, credential?: CredentialView 
   if (a.kind === "GENERATE") {
     lines.push(`:key: *New production key*${a.payload.label ? ` for ${mrkdwnEscape(a.payload.label)}` : ""}`);
   } else {
-    lines.push(`:no_entry: *${ACTION_TEXT[a.payload.action ?? "now"]}*${a.payload.action === "replace_grace" && a.payload.grace ? ` (${GRACE_TEXT[a.payload.grace]})` : ""}`);
-    if (a.payload.reason) lines.push(`Reason: ${REASON_LABEL[a.payload.reason]}${a.payload.note ? ` — ${mrkdwnEscape(truncate(a.payload.note, 200))}` : ""}`);
-    if (credential) lines.push(`Key \`${credential.id}\` · ${ENV_LABEL[credential.environment]}${credential.label ? ` · ${mrkdwnEscape(credential.label)}` : ""} · \`${credential.sharedKey}\``);
+    lines.push(
+      `:no_entry: *${ACTION_TEXT[a.payload.action ?? "now"]}*${a.payload.action === "replace_grace" && a.payload.grace ? ` (${GRACE_TEXT[a.payload.grace]})` : ""}`,
+    );
+    if (a.payload.reason)
+      lines.push(`Reason: ${REASON_LABEL[a.payload.reason]}${a.payload.note ? ` — ${mrkdwnEscape(truncate(a.payload.note, 200))}` : ""}`);
+    if (credential)
+      lines.push(
+        `Key \`${credential.id}\` · ${ENV_LABEL[credential.environment]}${credential.label ? ` · ${mrkdwnEscape(credential.label)}` : ""} · \`${credential.sharedKey}\``,
+      );
   }
   return lines;
 }
@@ -238,13 +277,20 @@ export function approvalReviewModal(
         label: plain("Note to the requester"),
         element: { type: "plain_text_input", action_id: ACT.note, multiline: true, max_length: NOTE_MAX },
       },
-      context(a.kind === "GENERATE" ? "On approval the new secret goes to the requester only: you will not see it." : "On approval the revocation takes effect as requested."),
+      context(
+        a.kind === "GENERATE"
+          ? "On approval the new secret goes to the requester only: you will not see it."
+          : "On approval the revocation takes effect as requested.",
+      ),
     ],
   });
 }
 
 /** `/apps approvals`: what waits for an approver, oldest first, each with its Review button. */
-export function pendingApprovalsBlocks(items: { approval: ApprovalView; app: AppRef; credential?: CredentialView | null }[], total: number): Block[] {
+export function pendingApprovalsBlocks(
+  items: { approval: ApprovalView; app: AppRef; credential?: CredentialView | null }[],
+  total: number,
+): Block[] {
   if (items.length === 0) return [section(":white_check_mark: Nothing is waiting for an approver.")];
   const blocks: Block[] = [header(`Waiting for approval (${total})`)];
   let shown = 0;

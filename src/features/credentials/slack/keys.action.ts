@@ -14,13 +14,28 @@ export function teamOf(body: BlockAction): string {
 export function registerKeyActions(app: App, s: Services): void {
   app.action<BlockAction<ButtonAction>>(ACT.generateOpen, async ({ ack, body, action, client }) => {
     await ack();
-    await openOrExplain(s, client, body.trigger_id, body.user.id, () => buildGenerateModal(s, client, body.user.id, teamOf(body), action.value ?? ""));
+    await openOrExplain(s, client, body.trigger_id, body.user.id, () =>
+      buildGenerateModal(s, client, body.user.id, teamOf(body), action.value ?? ""),
+    );
   });
 
-  const openRevoke = (preselect: RevokeAction) =>
-    async ({ ack, body, action, client }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; client: webApi.WebClient }) => {
+  const openRevoke =
+    (preselect: RevokeAction) =>
+    async ({
+      ack,
+      body,
+      action,
+      client,
+    }: {
+      ack: () => Promise<void>;
+      body: BlockAction;
+      action: ButtonAction;
+      client: webApi.WebClient;
+    }) => {
       await ack();
-      await openOrExplain(s, client, body.trigger_id, body.user.id, () => buildRevokeModal(s, client, body.user.id, teamOf(body), action.value ?? "", preselect));
+      await openOrExplain(s, client, body.trigger_id, body.user.id, () =>
+        buildRevokeModal(s, client, body.user.id, teamOf(body), action.value ?? "", preselect),
+      );
     };
   app.action<BlockAction<ButtonAction>>(ACT.revoke, openRevoke("now"));
   // "Rotate now" from a rotation reminder: replacement now, old key revoked after a grace period.
@@ -33,7 +48,12 @@ export function registerKeyActions(app: App, s: Services): void {
     const teamId = teamOf(body);
     let viewId: string | undefined;
     try {
-      viewId = (await client.views.open({ trigger_id: body.trigger_id, view: resultModal("Your API keys", ":hourglass_flowing_sand: Generating your key…") })).view?.id;
+      viewId = (
+        await client.views.open({
+          trigger_id: body.trigger_id,
+          view: resultModal("Your API keys", ":hourglass_flowing_sand: Generating your key…"),
+        })
+      ).view?.id;
     } catch {
       // No modal: the DM alone delivers it.
     }
@@ -41,7 +61,9 @@ export function registerKeyActions(app: App, s: Services): void {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const out = await s.credentials.collect(actor, action.value ?? "");
       s.bus.emit("app.changed", out.app.id);
-      const note = out.replaces ? revokedText({ credentialId: out.replaces, app: out.app, revokeAt: out.revokeAt, replacementId: out.issued.credential.id }) : undefined;
+      const note = out.replaces
+        ? revokedText({ credentialId: out.replaces, app: out.app, revokeAt: out.revokeAt, replacementId: out.issued.credential.id })
+        : undefined;
       const delivery = await revealNewKey(s, client, { userId, teamId, viewId, app: out.app, issued: out.issued, note });
       if (!delivery.modal && !delivery.dm) await s.credentials.releaseCollected(action.value ?? "", out.issued.credential.id);
     } catch (err) {
@@ -58,9 +80,13 @@ export function registerKeyActions(app: App, s: Services): void {
       if (!actor.isApprover) return resultModal("Review", ":no_entry: Only approvers can review requests.");
       const { approval, credential } = await s.credentials.getApproval(actor, action.value ?? "");
       if (approval.status !== "PENDING") {
-        return resultModal("Review", `:information_source: This request was already ${approval.status.toLowerCase()}${approval.decidedBy ? ` by <@${approval.decidedBy}>` : ""}. Nothing to do.`);
+        return resultModal(
+          "Review",
+          `:information_source: This request was already ${approval.status.toLowerCase()}${approval.decidedBy ? ` by <@${approval.decidedBy}>` : ""}. Nothing to do.`,
+        );
       }
-      if (approval.requesterId === actor.userId) return resultModal("Review", ":no_entry: You can't approve your own request: another approver has to.");
+      if (approval.requesterId === actor.userId)
+        return resultModal("Review", ":no_entry: You can't approve your own request: another approver has to.");
       return approvalReviewModal(
         approval as unknown as ApprovalView,
         approval.app,

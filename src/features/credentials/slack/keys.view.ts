@@ -35,9 +35,11 @@ export function registerKeyViews(app: App, s: Services): void {
     const state = readState(view.state.values);
     const env = z.enum(ENVIRONMENTS).safeParse(state.selected(BLK.environment, ACT.environment));
     const label = state.text(BLK.label, ACT.label);
-    if (!m) return void (await ack({ response_action: "update", view: resultModal("Generate Key", "This form is out of date. Open it again.") }));
+    if (!m)
+      return void (await ack({ response_action: "update", view: resultModal("Generate Key", "This form is out of date. Open it again.") }));
     if (!env.success) return void (await ack({ response_action: "errors", errors: { [BLK.environment]: "Pick an environment." } }));
-    if (label.length > 60) return void (await ack({ response_action: "errors", errors: { [BLK.label]: "Keep the label to 60 characters." } }));
+    if (label.length > 60)
+      return void (await ack({ response_action: "errors", errors: { [BLK.label]: "Keep the label to 60 characters." } }));
     if (containsSecret(label)) return void (await ack({ response_action: "errors", errors: { [BLK.label]: SECRET_IN_TEXT_MESSAGE } }));
     await ack({ response_action: "update", view: progressModal("Generate Key", "Generating your key…") });
     const userId = body.user.id;
@@ -66,7 +68,11 @@ export function registerKeyViews(app: App, s: Services): void {
     const reason = z.enum(REVOKE_REASONS).safeParse(state.selected(BLK.reason, ACT.reason));
     const grace = z.enum(Object.keys(GRACE_PERIODS) as [GracePeriod]).safeParse(state.selected(BLK.grace, ACT.grace) ?? "24h");
     const note = state.text(BLK.note, ACT.note).trim();
-    if (!m) return void (await ack({ response_action: "update", view: resultModal("Revoking the Key", "This form is out of date. Open it again.") }));
+    if (!m)
+      return void (await ack({
+        response_action: "update",
+        view: resultModal("Revoking the Key", "This form is out of date. Open it again."),
+      }));
     const errors: Record<string, string> = {};
     if (!action.success) errors[BLK.revokeAction] = "Pick what to do with the key.";
     if (!reason.success) errors[BLK.reason] = "Pick a reason.";
@@ -131,7 +137,12 @@ async function showRevokeOutcome(
     await notifyApprovers(s, client, o.approval.id);
     return;
   }
-  const text = revokedText({ credentialId: o.credential.id, app: o.app, revokeAt: o.kind === "scheduled" ? o.revokeAt : undefined, replacementId: o.replacement?.credential.id });
+  const text = revokedText({
+    credentialId: o.credential.id,
+    app: o.app,
+    revokeAt: o.kind === "scheduled" ? o.revokeAt : undefined,
+    replacementId: o.replacement?.credential.id,
+  });
   if (o.replacement) {
     await revealNewKey(s, client, { ...p, app: o.app, issued: o.replacement, note: text });
   } else if (p.viewId) {
@@ -160,7 +171,11 @@ async function tellRequester(s: Services, client: webApi.WebClient, o: DecisionO
   const note = o.approval.decisionNote ? `\n> ${mrkdwnEscape(o.approval.decisionNote).replace(/\n/g, "\n> ")}` : "";
   const what = o.approval.kind === "GENERATE" ? "production key" : "revocation";
   if (o.kind === "rejected") {
-    await tellUser(client, requester, `:x: ${by} rejected your ${what} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${note}`);
+    await tellUser(
+      client,
+      requester,
+      `:x: ${by} rejected your ${what} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${note}`,
+    );
     return;
   }
   const text = `:white_check_mark: ${by} approved your ${what} request for *${mrkdwnEscape(o.app.title)}* (\`${o.app.publicId}\`).${o.revoke ? ` ${revokedText({ credentialId: o.revoke.credential.id, app: o.app })}` : ""}${note}`;

@@ -32,7 +32,11 @@ export function homeView(p: HomeInput): HomeView {
     },
   ];
   if (p.total === 0) {
-    blocks.push(section("You have no apps yet. Create one to connect API endpoints and get its first key pair: click *New App* or run `/apps create`."));
+    blocks.push(
+      section(
+        "You have no apps yet. Create one to connect API endpoints and get its first key pair: click *New App* or run `/apps create`.",
+      ),
+    );
     return { type: "home", blocks };
   }
   blocks.push(divider());
@@ -50,6 +54,8 @@ export function homeView(p: HomeInput): HomeView {
   }
   const hidden = p.total - shown.length;
   if (hidden > 0) blocks.push(context(`…and ${plural(hidden, "more app")} — use \`/apps list\` to see them all.`));
-  blocks.push(context(`Keys are due for rotation ${p.rotationDays} days after they were created. \`/apps help\` lists everything AppKeys can do.`));
+  blocks.push(
+    context(`Keys are due for rotation ${p.rotationDays} days after they were created. \`/apps help\` lists everything AppKeys can do.`),
+  );
   return { type: "home", blocks: blocks.slice(0, HOME_MAX_BLOCKS) };
 }

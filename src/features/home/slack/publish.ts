@@ -54,7 +54,10 @@ export class HomePublisher {
 
   /** Every current owner of the app, after a change to it. */
   async refreshApp(appId: string): Promise<void> {
-    const app = await this.s.db.prisma.app.findUnique({ where: { id: appId }, select: { teamId: true, owners: { select: { userId: true } } } });
+    const app = await this.s.db.prisma.app.findUnique({
+      where: { id: appId },
+      select: { teamId: true, owners: { select: { userId: true } } },
+    });
     if (!app) return;
     await Promise.all(app.owners.map((o) => this.refresh(o.userId, app.teamId)));
   }

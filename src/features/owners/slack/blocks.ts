@@ -68,7 +68,14 @@ export function ownersModal(p: OwnersModalInput): ModalView {
     element: { type: "users_select", action_id: ACT.ownerAdd, placeholder: plain("Pick a person") },
     hint: plain("They get the same rights as you on this app, and a direct message from AppKeys."),
   });
-  return modal({ title: "App owners", callbackId: CB.owners, submit: "Add co-owner", close: "Done", privateMetadata: JSON.stringify(p.meta), blocks });
+  return modal({
+    title: "App owners",
+    callbackId: CB.owners,
+    submit: "Add co-owner",
+    close: "Done",
+    privateMetadata: JSON.stringify(p.meta),
+    blocks,
+  });
 }
 
 /** Shown in place of the owners modal when the viewer may no longer manage the app. */

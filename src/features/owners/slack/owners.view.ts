@@ -46,10 +46,16 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
       flows.owners.precheckAdd(actor, target, userId);
     } catch (err) {
       const e = describeError(err, s.logger, "adding a co-owner");
-      await ack({ response_action: "errors", errors: { [BLK.ownerAdd]: plainText(`${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}`) } });
+      await ack({
+        response_action: "errors",
+        errors: { [BLK.ownerAdd]: plainText(`${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}`) },
+      });
       return;
     }
-    await ack({ response_action: "update", view: ownersModal({ app: target, meta, notice: `:hourglass_flowing_sand: Adding <@${userId}>…` }) });
+    await ack({
+      response_action: "update",
+      view: ownersModal({ app: target, meta, notice: `:hourglass_flowing_sand: Adding <@${userId}>…` }),
+    });
     let notice: string;
     try {
       await flows.add(actor, target, userId);

@@ -2,7 +2,20 @@ import type { Digest, DigestKey, SnoozeTarget } from "../service.js";
 import { SNOOZE_MAX_DAYS, SNOOZE_REASON_MAX, stageRank } from "../service.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
-import { ENV_EMOJI, ENV_LABEL, button, chunkLines, context, header, modal, plain, section, slackDate, type Block, type ModalView } from "../../../platform/slack/blocks.js";
+import {
+  ENV_EMOJI,
+  ENV_LABEL,
+  button,
+  chunkLines,
+  context,
+  header,
+  modal,
+  plain,
+  section,
+  slackDate,
+  type Block,
+  type ModalView,
+} from "../../../platform/slack/blocks.js";
 
 /** Slack's limits for one message, with room to spare: 50 blocks, ~12k characters of text. */
 export const MESSAGE_MAX_BLOCKS = 50;
@@ -159,9 +172,13 @@ export function reminderMessages(items: ReminderItem[], opts: { rotationDays: nu
     units.push({ blocks, ids: [i.reminderId] });
   }
   if (rest.length) {
-    units.push({ blocks: [section(`*${plural(rest.length, "more key")}* — open each app with \`/apps show <App ID>\` to rotate them:`)], ids: [] });
+    units.push({
+      blocks: [section(`*${plural(rest.length, "more key")}* — open each app with \`/apps show <App ID>\` to rotate them:`)],
+      ids: [],
+    });
     const lines = rest.map(
-      (i) => `• *${mrkdwnEscape(truncate(i.appTitle, 60))}* \`${i.appPublicId}\` · ${envText(i.environment)} · \`${i.credentialId}\` — ${dueText(i.daysLeft, i.dueAt)}`,
+      (i) =>
+        `• *${mrkdwnEscape(truncate(i.appTitle, 60))}* \`${i.appPublicId}\` · ${envText(i.environment)} · \`${i.credentialId}\` — ${dueText(i.daysLeft, i.dueAt)}`,
     );
     // One unit per section, carrying the rows its lines list.
     let at = 0;
@@ -177,7 +194,8 @@ export function reminderMessages(items: ReminderItem[], opts: { rotationDays: nu
 // -------------------------------------------------------------------------------- digest
 
 function keyLine(k: DigestKey): string {
-  const when = k.daysLeft < 0 ? `overdue by ${plural(-k.daysLeft, "day")}` : k.daysLeft === 0 ? "due today" : `due in ${plural(k.daysLeft, "day")}`;
+  const when =
+    k.daysLeft < 0 ? `overdue by ${plural(-k.daysLeft, "day")}` : k.daysLeft === 0 ? "due today" : `due in ${plural(k.daysLeft, "day")}`;
   return `• \`${k.credentialId}\`${k.label ? ` ${mrkdwnEscape(truncate(k.label, 60))}` : ""} — ${when}${k.neverUsed ? " · never used" : ""}`;
 }
 
@@ -239,14 +257,25 @@ export function snoozeModal(t: SnoozeTarget, now: Date): ModalView {
     ),
   ];
   if (c.snoozedUntil && c.snoozedUntil > now) {
-    blocks.push(context(`Already snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}${c.snoozeReason ? `: ${mrkdwnEscape(truncate(c.snoozeReason, 200))}` : ""}. A new snooze replaces it.`));
+    blocks.push(
+      context(
+        `Already snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}${c.snoozeReason ? `: ${mrkdwnEscape(truncate(c.snoozeReason, 200))}` : ""}. A new snooze replaces it.`,
+      ),
+    );
   }
   blocks.push(
     {
       type: "input",
       block_id: BLK.snoozeDays,
       label: plain("Snooze for (days)"),
-      element: { type: "number_input", action_id: ACT.snoozeDays, is_decimal_allowed: false, min_value: "1", max_value: String(SNOOZE_MAX_DAYS), initial_value: "7" },
+      element: {
+        type: "number_input",
+        action_id: ACT.snoozeDays,
+        is_decimal_allowed: false,
+        min_value: "1",
+        max_value: String(SNOOZE_MAX_DAYS),
+        initial_value: "7",
+      },
       hint: plain(`1 to ${SNOOZE_MAX_DAYS} days. Reminders resume when the snooze ends.`),
     },
     {

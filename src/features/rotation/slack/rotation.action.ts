@@ -10,6 +10,8 @@ export function registerRotationActions(app: App, s: Services): void {
   app.action<BlockAction<ButtonAction>>(ACT.snooze, async ({ ack, body, action, client }) => {
     await ack();
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
-    await openOrExplain(s, client, body.trigger_id, body.user.id, async () => snoozeModal(await loadSnoozeTarget(s.db.prisma, actor, action.value ?? ""), s.clock()));
+    await openOrExplain(s, client, body.trigger_id, body.user.id, async () =>
+      snoozeModal(await loadSnoozeTarget(s.db.prisma, actor, action.value ?? ""), s.clock()),
+    );
   });
 }

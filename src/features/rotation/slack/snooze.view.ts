@@ -21,12 +21,23 @@ export function registerSnoozeViews(app: App, s: Services): void {
     } catch {
       meta = undefined;
     }
-    if (!meta) return void (await ack({ response_action: "update", view: resultModal("Snooze reminders", "This form is out of date. Use the Snooze button again.") }));
+    if (!meta)
+      return void (await ack({
+        response_action: "update",
+        view: resultModal("Snooze reminders", "This form is out of date. Use the Snooze button again."),
+      }));
     const state = readState(view.state.values);
-    const input = { credentialId: meta.c, days: state.text(BLK.snoozeDays, ACT.snoozeDays), reason: state.text(BLK.snoozeReason, ACT.snoozeReason) };
+    const input = {
+      credentialId: meta.c,
+      days: state.text(BLK.snoozeDays, ACT.snoozeDays),
+      reason: state.text(BLK.snoozeReason, ACT.snoozeReason),
+    };
     const { errors } = validateSnooze(input);
     if (Object.keys(errors).length) {
-      return void (await ack({ response_action: "errors", errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])) }));
+      return void (await ack({
+        response_action: "errors",
+        errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
+      }));
     }
     // One short transaction: answer within Slack's 3 seconds with the outcome.
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
@@ -36,9 +47,15 @@ export function registerSnoozeViews(app: App, s: Services): void {
       s.bus.emit("app.changed", done.appId);
     } catch (err) {
       if (err instanceof DomainError && Object.keys(err.fields).length) {
-        return void (await ack({ response_action: "errors", errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])) }));
+        return void (await ack({
+          response_action: "errors",
+          errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
+        }));
       }
-      await ack({ response_action: "update", view: resultModal("Snooze reminders", errorText(describeError(err, s.logger, "snoozing a rotation reminder"))) });
+      await ack({
+        response_action: "update",
+        view: resultModal("Snooze reminders", errorText(describeError(err, s.logger, "snoozing a rotation reminder"))),
+      });
     }
   });
 }

@@ -15,7 +15,8 @@ function valueText(key: keyof SettingsShown, v: string | number | undefined): st
 }
 
 function sourceText(key: keyof SettingsShown, s: SettingShown<string | number>): string {
-  if (s.source === "changed") return `changed by <@${s.updatedBy}>${s.updatedAt ? ` ${slackDate(s.updatedAt, "{date_short_pretty}")}` : ""}`;
+  if (s.source === "changed")
+    return `changed by <@${s.updatedBy}>${s.updatedAt ? ` ${slackDate(s.updatedAt, "{date_short_pretty}")}` : ""}`;
   if (s.source === "environment") return `from \`${LABELS[key].env}\``;
   return `\`${LABELS[key].env}\` is not set`;
 }
@@ -80,7 +81,9 @@ export function settingsModal(v: SettingsShown): ModalView {
         },
         hint: plain(`Owners are reminded 14 and 7 days before, on the day, then weekly. ${ROTATION_DAYS_MIN} to ${ROTATION_DAYS_MAX}.`),
       },
-      context("Changes apply at once on every AppKeys instance and are recorded in the audit log. AppKeys must be a member of private channels it posts to."),
+      context(
+        "Changes apply at once on every AppKeys instance and are recorded in the audit log. AppKeys must be a member of private channels it posts to.",
+      ),
     ],
   });
 }

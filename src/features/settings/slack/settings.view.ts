@@ -29,9 +29,15 @@ export function registerSettingsViews(app: App, s: Services): void {
       await ack({ response_action: "update", view: settingsSavedModal(changes, settings) });
     } catch (err) {
       if (err instanceof DomainError && Object.keys(err.fields).length) {
-        return void (await ack({ response_action: "errors", errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])) }));
+        return void (await ack({
+          response_action: "errors",
+          errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
+        }));
       }
-      await ack({ response_action: "update", view: resultModal("AppKeys settings", errorText(describeError(err, s.logger, "changing settings"))) });
+      await ack({
+        response_action: "update",
+        view: resultModal("AppKeys settings", errorText(describeError(err, s.logger, "changing settings"))),
+      });
     }
   });
 }

@@ -81,14 +81,21 @@ export function openApiDocument(): Record<string, unknown> {
                 },
               },
             },
-            "400": errorResponse("The body is not JSON or a field is wrong (zod's message).", "sharedKey: Invalid input: expected string, received undefined"),
+            "400": errorResponse(
+              "The body is not JSON or a field is wrong (zod's message).",
+              "sharedKey: Invalid input: expected string, received undefined",
+            ),
             "401": {
               ...errorResponse("No bearer token, or not one of VERIFY_TOKENS.", "a valid bearer token is required"),
               headers: { "WWW-Authenticate": { schema: { type: "string" }, description: 'Bearer realm="appkeys"' } },
             },
-            "413": errorResponse(`The body is larger than ${VERIFY_LIMITS.bodyBytes} bytes.`, `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes`),
+            "413": errorResponse(
+              `The body is larger than ${VERIFY_LIMITS.bodyBytes} bytes.`,
+              `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes`,
+            ),
             "429": {
-              description: "Too many wrong secrets for this shared key (or too many malformed keys from this caller). Retry after the given number of seconds. A request with the right secret is never throttled.",
+              description:
+                "Too many wrong secrets for this shared key (or too many malformed keys from this caller). Retry after the given number of seconds. A request with the right secret is never throttled.",
               headers: { "Retry-After": { schema: { type: "integer", minimum: 1 }, description: "Seconds to wait." } },
               content: {
                 "application/json": {
@@ -122,8 +129,18 @@ export function openApiDocument(): Record<string, unknown> {
           type: "object",
           required: ["sharedKey", "secretKey"],
           properties: {
-            sharedKey: { type: "string", maxLength: VERIFY_LIMITS.keyLength, description: "Shared key (ak_…), e.g. from an X-Shared-Key header.", examples: [EXAMPLE_SHARED] },
-            secretKey: { type: "string", maxLength: VERIFY_LIMITS.keyLength, description: "Secret key (sk_…). Never logged or stored.", examples: [EXAMPLE_SECRET] },
+            sharedKey: {
+              type: "string",
+              maxLength: VERIFY_LIMITS.keyLength,
+              description: "Shared key (ak_…), e.g. from an X-Shared-Key header.",
+              examples: [EXAMPLE_SHARED],
+            },
+            secretKey: {
+              type: "string",
+              maxLength: VERIFY_LIMITS.keyLength,
+              description: "Secret key (sk_…). Never logged or stored.",
+              examples: [EXAMPLE_SECRET],
+            },
             endpoint: {
               type: "string",
               maxLength: VERIFY_LIMITS.endpointLength,
@@ -164,7 +181,11 @@ export function openApiDocument(): Record<string, unknown> {
             error: { type: "string" },
             issues: {
               type: "array",
-              items: { type: "object", required: ["path", "message"], properties: { path: { type: "string" }, message: { type: "string" } } },
+              items: {
+                type: "object",
+                required: ["path", "message"],
+                properties: { path: { type: "string" }, message: { type: "string" } },
+              },
             },
           },
         },

@@ -30,7 +30,9 @@ export interface VerifyRouteDeps {
   verify: Pick<VerifyService, "verifyNow">;
 }
 
-const DISABLED_BODY = JSON.stringify({ error: "key verification is disabled: set VERIFY_TOKENS (comma-separated bearer tokens) to enable it" });
+const DISABLED_BODY = JSON.stringify({
+  error: "key verification is disabled: set VERIFY_TOKENS (comma-separated bearer tokens) to enable it",
+});
 const UNAUTHORIZED_BODY = JSON.stringify({ error: "a valid bearer token is required (Authorization: Bearer <one of VERIFY_TOKENS>)" });
 const TOO_LARGE_BODY = JSON.stringify({ error: `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes` });
 const BAD_JSON_BODY = JSON.stringify({ error: "request body is not valid JSON" });
@@ -41,7 +43,9 @@ const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
   const tokens = d.config.VERIFY_TOKENS.map(digest);
   if (tokens.length === 0) {
-    d.logger.warn(`key verification API disabled: set VERIFY_TOKENS (comma-separated bearer tokens, 16+ characters each) to enable POST ${VERIFY_PATH}`);
+    d.logger.warn(
+      `key verification API disabled: set VERIFY_TOKENS (comma-separated bearer tokens, 16+ characters each) to enable POST ${VERIFY_PATH}`,
+    );
   } else {
     d.logger.info({ tokens: tokens.length }, `key verification API enabled at POST ${VERIFY_PATH}`);
   }
@@ -76,8 +80,12 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
 
   const respond = (res: ServerResponse, outcome: VerifyOutcome): void => {
     if (outcome.kind === "throttled") {
-      const error = outcome.reason === "secret" ? "too many failed attempts for this shared key" : "too many malformed keys from this caller";
-      return send(res, 429, JSON.stringify({ error, retryAfter: outcome.retryAfterSeconds }), ["retry-after", String(outcome.retryAfterSeconds)]);
+      const error =
+        outcome.reason === "secret" ? "too many failed attempts for this shared key" : "too many malformed keys from this caller";
+      return send(res, 429, JSON.stringify({ error, retryAfter: outcome.retryAfterSeconds }), [
+        "retry-after",
+        String(outcome.retryAfterSeconds),
+      ]);
     }
     send(res, 200, JSON.stringify(outcome.answer));
   };
@@ -113,7 +121,11 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
       }
       try {
         const outcome = d.verify.verifyNow(parsed.data, `${tokenIndex}@${req.socket.remoteAddress ?? "?"}`);
-        if (outcome instanceof Promise) outcome.then((o) => respond(res, o), (e: unknown) => failed(res, e));
+        if (outcome instanceof Promise)
+          outcome.then(
+            (o) => respond(res, o),
+            (e: unknown) => failed(res, e),
+          );
         else respond(res, outcome);
       } catch (e) {
         failed(res, e);
@@ -131,7 +143,11 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
       path: OPENAPI_PATH,
       method: ["GET"],
       handler: (_req, res) => {
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "public, max-age=300", "content-length": Buffer.byteLength(doc) });
+        res.writeHead(200, {
+          "content-type": "application/json; charset=utf-8",
+          "cache-control": "public, max-age=300",
+          "content-length": Buffer.byteLength(doc),
+        });
         res.end(doc);
       },
     },
@@ -188,7 +204,10 @@ function readBody(req: IncomingMessage, limit: number, done: (err: Error | null,
  * else, or a known path with another method, goes to `next` unchanged. The routes stay
  * registered as Bolt custom routes too (Socket Mode serves them from its own server).
  */
-export function exactRoutes(routes: CustomRoute[], next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+export function exactRoutes(
+  routes: CustomRoute[],
+  next: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const table = new Map<string, CustomRoute["handler"]>();
   for (const r of routes) for (const m of [r.method].flat()) table.set(`${m.toUpperCase()} ${r.path}`, r.handler);
   return (req, res) => {
