@@ -13,6 +13,7 @@ import { healthRoute } from "./platform/http/health.js";
 import { exactRoutes, verifyRoutes } from "./features/verify/http/route.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
+import { startupStep } from "./platform/startup.js";
 import { registerListeners } from "./listeners.js";
 import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
 import { auditWorker } from "./features/audit/worker.js";
@@ -56,23 +57,32 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   // Parse the catalog before touching the database: a broken file stops start-up with its line.
   const catalog = await loadCatalogFile(catalogFile);
 
-  const db: Database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    pglite: opts.pglite,
-    log: (m) => logger.info(m),
-  });
+  const db: Database = await startupStep(
+    "opening the database and applying migrations",
+    config.DATABASE_URL
+      ? "Check that DATABASE_URL points at a running PostgreSQL server this process may reach and migrate."
+      : `Check that DATA_DIR (${config.DATA_DIR ?? "./data"}) is writable and not open in another process.`,
+    () => openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite, log: (m) => logger.info(m) }),
+  );
+  let services: Services;
   try {
-    const sync = await syncCatalog(db.prisma, catalog, clock);
-    logger.info({ file: catalogFile, endpoints: catalog.length, ...sync }, "endpoint catalog synced");
+    await startupStep(
+      "syncing the endpoint catalog",
+      "Check the database is reachable; another replica may hold the catalog lock.",
+      async () => {
+        const sync = await syncCatalog(db.prisma, catalog, clock);
+        logger.info({ file: catalogFile, endpoints: catalog.length, ...sync }, "endpoint catalog synced");
+      },
+    );
+    services = createServices({ config, db, logger, clock });
+    await startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", async () => {
+      await services.endpoints.load(db.prisma);
+      await services.verify.start(db);
+    });
   } catch (err) {
-    await db.close();
+    await db.close().catch(() => {});
     throw err;
   }
-
-  const services = createServices({ config, db, logger, clock });
-  await services.endpoints.load(db.prisma);
-  await services.verify.start(db);
 
   const blog = boltLogger(logger);
   const clientOptions = {

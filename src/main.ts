@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { createAppKeys } from "./app.js";
 import { CatalogError } from "./features/catalog/parse.js";
 import { createLogger } from "./logger.js";
+import { StartupError, causeText } from "./platform/startup.js";
 
 /** Entry point: `npm start`. Configuration problems end the process with one clear message. */
 async function main(): Promise<void> {
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
       process.stderr.write(`AppKeys cannot start: the endpoint catalog is invalid.\n  ${err.message}\n`);
       process.exit(2);
     }
-    logger.fatal({ err }, "AppKeys could not start");
+    // One line an operator can act on; a stack trace here would say nothing they can fix.
+    const line = err instanceof StartupError ? err.message : `starting failed (${causeText(err)}).`;
+    logger.error({ step: err instanceof StartupError ? err.step : undefined }, `AppKeys could not start: ${line}`);
     process.exit(1);
   }
   const shutdown = async (signal: string) => {

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { CatalogEndpoint } from "./parse.js";
 import type { Clock } from "../../shared/clock.js";
+import { lockForTransaction } from "../../platform/db/xact-lock.js";
 
 export interface EndpointRow {
   id: string;
@@ -13,6 +14,8 @@ export interface EndpointRow {
 /**
  * Makes the endpoint table match the catalog: new endpoints added, changed ones updated,
  * missing ones retired (never deleted: apps keep their history), returning ones revived.
+ * Replicas starting together each run this: the lock makes them take turns, so each sees the
+ * previous one's result and the last catalog to be synced wins whole.
  */
 export async function syncCatalog(
   db: PrismaClient,
@@ -20,32 +23,37 @@ export async function syncCatalog(
   clock: Clock,
 ): Promise<{ added: number; updated: number; retired: number }> {
   const now = clock();
-  return db.$transaction(async (tx) => {
-    const existing = await tx.endpoint.findMany();
-    const byId = new Map(existing.map((e) => [e.id, e]));
-    const wanted = new Set(catalog.map((e) => e.id));
-    let added = 0;
-    let updated = 0;
-    const toCreate = catalog.filter((e) => !byId.has(e.id));
-    if (toCreate.length) {
-      await tx.endpoint.createMany({ data: toCreate.map((e) => ({ ...e, createdAt: now, updatedAt: now })) });
-      added = toCreate.length;
-    }
-    for (const e of catalog) {
-      const cur = byId.get(e.id);
-      if (!cur) continue;
-      if (cur.api !== e.api || cur.method !== e.method || cur.path !== e.path || cur.summary !== e.summary || cur.retiredAt) {
-        await tx.endpoint.update({
-          where: { id: e.id },
-          data: { api: e.api, method: e.method, path: e.path, summary: e.summary, retiredAt: null },
-        });
-        updated++;
+  return db.$transaction(
+    async (tx) => {
+      await lockForTransaction(tx, "catalog-sync");
+      const existing = await tx.endpoint.findMany();
+      const byId = new Map(existing.map((e) => [e.id, e]));
+      const wanted = new Set(catalog.map((e) => e.id));
+      let added = 0;
+      let updated = 0;
+      const toCreate = catalog.filter((e) => !byId.has(e.id));
+      if (toCreate.length) {
+        await tx.endpoint.createMany({ data: toCreate.map((e) => ({ ...e, createdAt: now, updatedAt: now })) });
+        added = toCreate.length;
       }
-    }
-    const gone = existing.filter((e) => !wanted.has(e.id) && !e.retiredAt).map((e) => e.id);
-    if (gone.length) await tx.endpoint.updateMany({ where: { id: { in: gone } }, data: { retiredAt: now } });
-    return { added, updated, retired: gone.length };
-  });
+      for (const e of catalog) {
+        const cur = byId.get(e.id);
+        if (!cur) continue;
+        if (cur.api !== e.api || cur.method !== e.method || cur.path !== e.path || cur.summary !== e.summary || cur.retiredAt) {
+          await tx.endpoint.update({
+            where: { id: e.id },
+            data: { api: e.api, method: e.method, path: e.path, summary: e.summary, retiredAt: null },
+          });
+          updated++;
+        }
+      }
+      const gone = existing.filter((e) => !wanted.has(e.id) && !e.retiredAt).map((e) => e.id);
+      if (gone.length) await tx.endpoint.updateMany({ where: { id: { in: gone } }, data: { retiredAt: now } });
+      return { added, updated, retired: gone.length };
+      // A replica waiting for another's sync waits on the lock inside this transaction.
+    },
+    { maxWait: 30_000, timeout: 60_000 },
+  );
 }
 
 /**
