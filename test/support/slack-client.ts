@@ -4,6 +4,8 @@
  * URLs and the current state of views.
  */
 import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import type { SlackStandIn, ViewResponseOutcome } from "./slack-standin.js";
 
 export interface SlackClientOptions {
@@ -46,10 +48,12 @@ export interface CommandOptions extends SignOptions {
   /** default '/apps' */
   command?: string;
   /**
-   * Slack escapes &, < and > in command text (mentions like <@U1|name>, <#C1|x>, <!subteam^S1|@g>
-   * stay as they are). Default true; false sends the text verbatim.
+   * How Slack sends what the user typed. Write mentions in the text as Slack's tokens
+   * (<@U1|name>, <#C1|x>, <!subteam^S1|@g>, <https://x|y>): "manifest" (the default) sends them
+   * as Slack would for the command's `should_escape` in manifest.yml, "raw" sends the text as
+   * it is.
    */
-  escape?: boolean;
+  escape?: "manifest" | "raw";
 }
 
 export interface BlockActionOptions extends SignOptions {
@@ -159,7 +163,7 @@ export class SlackClient {
       user_id: opts.userId,
       user_name: this.userName(opts.userId),
       command: opts.command ?? "/apps",
-      text: opts.escape === false ? text : escapeCommandText(text),
+      text: opts.escape === "raw" ? text : commandTextAsSlackSends(text, shouldEscape(opts.command ?? "/apps")),
       api_app_id: this.apiAppId,
       is_enterprise_install: "false",
       response_url: this.standIn.responseUrl(),
@@ -535,6 +539,33 @@ function clientValidate(block: any, e: any, s: Record<string, any>): void {
   if (typeof e.max_selected_items === "number" && Array.isArray(s.selected_options) && s.selected_options.length > e.max_selected_items) {
     throw new Error(`submitView: ${where} has more than max_selected_items ${e.max_selected_items}`);
   }
+}
+
+const manifestPath = new URL("../../manifest.yml", import.meta.url);
+let manifestCommands: { command: string; should_escape?: boolean }[] | undefined;
+
+/** The `should_escape` that manifest.yml sets for a slash command (Slack's default is false). */
+export function shouldEscape(command: string): boolean {
+  manifestCommands ??= (parseYaml(readFileSync(manifestPath, "utf8"))?.features?.slash_commands ?? []) as typeof manifestCommands;
+  return manifestCommands?.find((c) => c.command === command)?.should_escape === true;
+}
+
+/**
+ * What Slack puts in a slash command's `text` for what the user typed. With `should_escape`
+ * on, mentions and links arrive as tokens (<@U1|name>); with it off, as the plain text the user
+ * typed (@name, #channel, the URL). &, < and > are entities either way.
+ */
+export function commandTextAsSlackSends(typed: string, escape: boolean): string {
+  if (escape) return escapeCommandText(typed);
+  const token =
+    /<(?:@([UW][A-Z0-9]+)(?:\|([^<>]*))?|#(C[A-Z0-9]+)(?:\|([^<>]*))?|!subteam\^(S[A-Z0-9]+)(?:\|([^<>]*))?|(https?:\/\/[^<>|]+)(?:\|[^<>]*)?)>/g;
+  const plain = typed.replace(token, (_m, uid, uname, cid, cname, sid, sname, url) => {
+    if (uid) return `@${uname || uid}`;
+    if (cid) return `#${cname || cid}`;
+    if (sid) return sname || `@${sid}`;
+    return url;
+  });
+  return plain.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Slack's escaping of slash-command text: &, <, > become entities, except in mention/link tokens. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseAppsCommand, unescapeSlack } from "./parse.js";
+import { commandTextAsSlackSends } from "../../../../test/support/slack-client.js";
+import { detokenize, parseAppsCommand, unescapeSlack } from "./parse.js";
 
 describe("/apps command text", () => {
   it.each([
@@ -46,5 +47,26 @@ describe("/apps command text", () => {
 
   it("unescapes Slack's entities once", () => {
     expect(unescapeSlack("a &amp;lt; b &lt;c&gt;")).toBe("a &lt; b <c>");
+  });
+
+  it("reads Slack's tokens in app references as the text the user typed", () => {
+    expect(detokenize("Payouts <@U0ALICE|ops>")).toBe("Payouts @ops");
+    expect(detokenize("<http://docs.example.com|docs.example.com> <#C01|general> <!subteam^S1|@sre> <!here>")).toBe(
+      "docs.example.com #general @sre @here",
+    );
+    expect(parseAppsCommand("show Payouts <@U0ALICE|ops>")).toEqual({ kind: "show", ref: "Payouts @ops" });
+  });
+
+  it("shares with the person mentioned only when Slack sends mentions escaped (the manifest's should_escape)", () => {
+    const typed = "share Billing <@U0ALICE|alice>";
+    expect(parseAppsCommand(commandTextAsSlackSends(typed, true))).toEqual({
+      kind: "share",
+      ref: "Billing",
+      userId: "U0ALICE",
+      remove: false,
+    });
+    // With should_escape off, Slack sends "@alice": there is no user id to share with.
+    expect(commandTextAsSlackSends(typed, false)).toBe("share Billing @alice");
+    expect(parseAppsCommand(commandTextAsSlackSends(typed, false)).kind).toBe("usage");
   });
 });

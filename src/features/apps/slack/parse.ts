@@ -31,10 +31,26 @@ const text = z
       .trim(),
   );
 
-/** Strips one pair of matching quotes: /apps show "Checkout service". */
+/**
+ * Strips one pair of matching quotes (/apps show "Checkout service") and turns Slack's tokens
+ * back into what the user typed: the manifest sets `should_escape`, so a title such as
+ * "Payouts @ops" or "docs.example.com" arrives as "Payouts <@U1|ops>" or "<http://docs.example.com|docs.example.com>".
+ */
 function unquote(s: string): string {
   const m = /^(["'“‘])(.*)(["'”’])$/u.exec(s);
-  return m ? (m[2] ?? "").trim() : s;
+  return detokenize(m ? (m[2] ?? "").trim() : s);
+}
+
+const TOKEN = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+|!subteam\^S[A-Z0-9]+|![a-z]+|(?:https?|mailto):[^<>|]+)(?:\|([^<>]*))?>/g;
+
+export function detokenize(s: string): string {
+  return s.replace(TOKEN, (_m, target: string, label?: string) => {
+    if (target.startsWith("@")) return label ? `@${label.replace(/^@/, "")}` : target;
+    if (target.startsWith("#")) return label ? `#${label}` : target;
+    if (target.startsWith("!subteam")) return label ?? target;
+    if (target.startsWith("!")) return `@${target.slice(1)}`;
+    return label ?? target;
+  });
 }
 
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
