@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { Config } from "./config.js";
 import type { Database } from "./platform/db/database.js";
-import { AppService, type Actor } from "./features/apps/service.js";
+import { AppService } from "./features/apps/service.js";
+import type { Actor } from "./features/apps/access.js";
 import type { Clock } from "./shared/clock.js";
 import { EndpointDirectory } from "./features/catalog/service.js";
 import { CredentialService } from "./features/credentials/service.js";

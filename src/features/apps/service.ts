@@ -1,16 +1,13 @@
 import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { issueCredential, type IssuedCredential } from "../credentials/service.js";
+import { issueCredential, type IssuedCredential } from "../credentials/issue.js";
+import { canManage, type Actor } from "./access.js";
 import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
 import { SECRET_IN_TEXT_MESSAGE, containsSecret, newAppPublicId, type Environment } from "../credentials/key-format.js";
 import { cleanMultiline, cleanText, titleKey } from "../../shared/text.js";
 
-export interface Actor {
-  userId: string;
-  teamId: string;
-  isAdmin: boolean;
-}
+export { canManage, type Actor } from "./access.js";
 
 export const TITLE_MAX = 80;
 export const DESCRIPTION_MAX = 500;
@@ -35,11 +32,6 @@ export interface AppDetails {
   app: AppRow;
   credentials: Prisma.CredentialGetPayload<object>[];
   endpoints: Prisma.EndpointGetPayload<object>[];
-}
-
-export function canManage(actor: Actor, app: { teamId: string; owners: { userId: string }[] }): boolean {
-  if (app.teamId !== actor.teamId) return false;
-  return actor.isAdmin || app.owners.some((o) => o.userId === actor.userId);
 }
 
 export class AppService {

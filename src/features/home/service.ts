@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
-import type { Actor } from "../apps/service.js";
+import type { Actor } from "../apps/access.js";
 import { isDueForRotation } from "../rotation/due.js";
 
 export interface HomeCard {

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { canManage, type Actor } from "../apps/service.js";
+import { canManage, type Actor } from "../apps/access.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
 import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";

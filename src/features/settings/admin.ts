@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Config } from "../../config.js";
-import type { Actor } from "../apps/service.js";
+import type { Actor } from "../apps/access.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
 import { DomainError, forbidden } from "../../shared/errors.js";

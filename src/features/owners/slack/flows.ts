@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import type { Actor } from "../../apps/service.js";
+import type { Actor } from "../../apps/access.js";
 import { DomainError } from "../../../shared/errors.js";
 import { OwnerService, type OwnerChange } from "../service.js";
 import type { Prisma } from "../../../generated/prisma/client.js";
