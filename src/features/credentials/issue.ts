@@ -97,5 +97,5 @@ export async function lockLiveApp(tx: Prisma.TransactionClient, app: { id: strin
   const rows = await tx.$queryRaw<
     { archived: boolean }[]
   >`SELECT ("archivedAt" IS NOT NULL) AS archived FROM app WHERE id = ${app.id} FOR UPDATE`;
-  if (rows.length === 0 || rows[0]!.archived) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
+  if (rows.length === 0 || rows[0]!.archived) throw new DomainError("app.archived", { title: app.title });
 }

@@ -4,7 +4,7 @@ import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
 import { canManage, type Actor } from "../apps/access.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
+import { DomainError, isUniqueViolation } from "../../shared/errors.js";
 import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret, type Environment } from "./key-format.js";
 import { publishCredentialChange } from "./notify.js";
 import { issueCredential, lockLiveApp, type IssuedCredential } from "./issue.js";
@@ -100,23 +100,26 @@ export class CredentialService {
       where: { id: credentialId },
       include: { app: { include: { owners: true } } },
     });
-    if (!credential || credential.app.teamId !== actor.teamId) throw notFound(`No credential with ID \`${credentialId}\`.`);
+    if (!credential || credential.app.teamId !== actor.teamId) throw new DomainError("credential.not_found", { credentialId });
     const { app, ...cred } = credential;
-    if (app.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
-    if (!canManage(actor, app) && !actor.isApprover)
-      throw forbidden("Only the app's owners, approvers and AppKeys admins can revoke its keys.");
+    if (app.archivedAt) throw new DomainError("app.archived", { title: app.title });
+    if (!canManage(actor, app) && !actor.isApprover) throw new DomainError("credential.revoke_forbidden", {});
     return { credential: cred, app };
   }
 
   /** Generate a key: production keys by non-approvers become a request for an approver. */
   async generate(actor: LifecycleActor, app: AppWithOwners, input: { environment: Environment; label: string }): Promise<GenerateOutcome> {
-    if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can generate its keys.");
+    if (!canManage(actor, app)) throw new DomainError("credential.generate_forbidden", {});
     const label = cleanText(input.label ?? "");
     if (label.length > LABEL_MAX)
-      throw new DomainError("INVALID", `Keep the label to ${LABEL_MAX} characters.`, {
-        label: `Keep the label to ${LABEL_MAX} characters.`,
-      });
-    if (containsSecret(label)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { label: SECRET_IN_TEXT_MESSAGE });
+      throw new DomainError(
+        "credential.label_too_long",
+        { max: LABEL_MAX },
+        {
+          label: `Keep the label to ${LABEL_MAX} characters.`,
+        },
+      );
+    if (containsSecret(label)) throw new DomainError("input.contains_secret", {}, { label: SECRET_IN_TEXT_MESSAGE });
     const now = this.clock();
     if (input.environment === "production" && !actor.isApprover) {
       const approval = await this.prisma.$transaction(async (tx) => {
@@ -169,17 +172,16 @@ export class CredentialService {
     const parsed = this.validateRevoke(req);
     if (!canManage(actor, app) && parsed.action !== "now") {
       // A replacement's secret goes to whoever asked: only the app's owners may hold one.
-      throw forbidden("Approvers who don't own the app can revoke its keys, but not issue replacements. Ask an owner.");
+      throw new DomainError("credential.replace_forbidden", {});
     }
     this.assertRevocable(credential, parsed);
     const emergency = parsed.reason === "compromised" && actor.isApprover;
     const now = this.clock();
     if (credential.environment === "production" && !emergency) {
-      const pendingMessage = `A revocation of \`${credentialId}\` is already waiting for an approver.`;
       const approval = await this.prisma
         .$transaction(async (tx) => {
           const pending = await tx.approval.findFirst({ where: { credentialId, kind: "REVOKE", status: "PENDING" } });
-          if (pending) throw new DomainError("INVALID_STATE", pendingMessage);
+          if (pending) throw new DomainError("credential.revoke_pending", { credentialId });
           const approval = await tx.approval.create({
             data: { kind: "REVOKE", appId: app.id, credentialId, requesterId: actor.userId, payload: parsed, createdAt: now },
           });
@@ -198,7 +200,7 @@ export class CredentialService {
         })
         .catch((err: unknown) => {
           // Two requests at the same moment: the partial unique index lets one through.
-          throw isUniqueViolation(err) ? new DomainError("INVALID_STATE", pendingMessage) : err;
+          throw isUniqueViolation(err) ? new DomainError("credential.revoke_pending", { credentialId }) : err;
         });
       return { kind: "requested", app, credential, approval };
     }
@@ -222,35 +224,41 @@ export class CredentialService {
    * message would be lost. Keys are issued when the requester collects them (collect()).
    */
   async decide(actor: LifecycleActor, approvalId: string, decision: "approve" | "reject", note: string): Promise<DecisionOutcome> {
-    if (!actor.isApprover) throw forbidden("Only approvers can decide on requests.");
+    if (!actor.isApprover) throw new DomainError("approval.decide_forbidden", {});
     const cleanNote = cleanMultiline(note ?? "").slice(0, NOTE_MAX);
-    if (containsSecret(cleanNote)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
+    if (containsSecret(cleanNote)) throw new DomainError("input.contains_secret", {}, { note: SECRET_IN_TEXT_MESSAGE });
     const now = this.clock();
     const outcome = await this.prisma.$transaction(async (tx) => {
       const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
-      if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
+      if (!approval || approval.app.teamId !== actor.teamId) throw new DomainError("approval.not_found", {});
       const { app, ...row } = approval;
       if (row.status !== "PENDING") {
-        throw new DomainError(
-          "INVALID_STATE",
-          `This request was already ${row.status.toLowerCase()}${row.decidedBy ? ` by <@${row.decidedBy}>` : ""}. Nothing was changed.`,
-        );
+        throw new DomainError("approval.already_decided", { status: row.status, decidedBy: row.decidedBy ?? undefined });
       }
-      if (row.requesterId === actor.userId) throw forbidden("You can't decide on your own request: another approver has to.");
+      if (row.requesterId === actor.userId) throw new DomainError("approval.own_request", {});
       // Requests that can no longer be carried out are cancelled (and that is committed), not left pending forever.
       const credential = row.credentialId ? await tx.credential.findUnique({ where: { id: row.credentialId } }) : null;
       const requester = { userId: row.requesterId, teamId: app.teamId, isAdmin: this.isAdmin(row.requesterId) };
-      let obsolete: string | undefined;
-      if (app.archivedAt) obsolete = `The app *${app.title}* was archived meanwhile`;
-      else if (!canManage(requester, app)) obsolete = `<@${row.requesterId}> is no longer an owner of *${app.title}*`;
-      else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED"))
-        obsolete = `Key \`${row.credentialId}\` was revoked meanwhile`;
+      let obsolete: { note: string; error: DomainError } | undefined;
+      if (app.archivedAt) {
+        obsolete = { note: "app archived", error: new DomainError("approval.cancelled_app_archived", { title: app.title }) };
+      } else if (!canManage(requester, app)) {
+        obsolete = {
+          note: "requester no longer an owner",
+          error: new DomainError("approval.cancelled_not_owner", { requesterId: row.requesterId, title: app.title }),
+        };
+      } else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED")) {
+        obsolete = {
+          note: "key revoked meanwhile",
+          error: new DomainError("approval.cancelled_key_revoked", { credentialId: row.credentialId ?? "" }),
+        };
+      }
       if (obsolete) {
         await tx.approval.updateMany({
           where: { id: approvalId, status: "PENDING" },
-          data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete },
+          data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete.note },
         });
-        return { kind: "cancelled" as const, app, reason: obsolete };
+        return { kind: "cancelled" as const, app, error: obsolete.error };
       }
       // The conditional update is the lock: a second approver's update finds no PENDING row.
       const won = await tx.approval.updateMany({
@@ -262,8 +270,7 @@ export class CredentialService {
           decisionNote: cleanNote || null,
         },
       });
-      if (won.count === 0)
-        throw new DomainError("INVALID_STATE", "Another approver decided on this request a moment ago. Nothing was changed.");
+      if (won.count === 0) throw new DomainError("approval.decided_meanwhile", {});
       const decided = {
         ...row,
         status: decision === "approve" ? ("APPROVED" as const) : ("REJECTED" as const),
@@ -298,9 +305,8 @@ export class CredentialService {
       });
       return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
     });
-    if (outcome.kind === "cancelled") {
-      throw new DomainError("INVALID_STATE", `${outcome.reason}, so the request was cancelled. Nothing else was changed.`);
-    }
+    // Thrown after commit: the cancellation stays.
+    if (outcome.kind === "cancelled") throw outcome.error;
     if (outcome.kind === "approved" && outcome.revoke) await this.publishOutcome(outcome.revoke);
     return outcome;
   }
@@ -313,19 +319,13 @@ export class CredentialService {
     const now = this.clock();
     const out = await this.prisma.$transaction(async (tx) => {
       const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
-      if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
+      if (!approval || approval.app.teamId !== actor.teamId) throw new DomainError("approval.not_found", {});
       const { app, ...row } = approval;
-      if (row.requesterId !== actor.userId) throw forbidden("Only the person who asked for this key can collect it.");
-      if (row.status !== "APPROVED")
-        throw new DomainError("INVALID_STATE", `This request is ${row.status.toLowerCase()}: there is no key to collect.`);
-      if (row.issuedCredentialId) {
-        throw new DomainError(
-          "INVALID_STATE",
-          `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`,
-        );
-      }
+      if (row.requesterId !== actor.userId) throw new DomainError("approval.collect_forbidden", {});
+      if (row.status !== "APPROVED") throw new DomainError("approval.not_approved", { status: row.status });
+      if (row.issuedCredentialId) throw new DomainError("approval.already_collected", { credentialId: row.issuedCredentialId });
       await lockLiveApp(tx, app);
-      if (!canManage(actor, app)) throw forbidden(`You are no longer an owner of *${app.title}*.`);
+      if (!canManage(actor, app)) throw new DomainError("approval.no_longer_owner", { title: app.title });
       const auditDetails = { approvalId, approvedBy: row.decidedBy ?? undefined };
       let result: CollectOutcome;
       if (row.kind === "GENERATE") {
@@ -344,7 +344,7 @@ export class CredentialService {
       } else {
         const req = revokePayload.parse(row.payload);
         const old = await tx.credential.findUnique({ where: { id: row.credentialId ?? "" } });
-        if (!old || req.action === "now") throw new DomainError("INVALID_STATE", "This request has no replacement key to collect.");
+        if (!old || req.action === "now") throw new DomainError("approval.nothing_to_collect", {});
         const issued = await issueCredential(tx, {
           app,
           teamId: app.teamId,
@@ -390,7 +390,7 @@ export class CredentialService {
         where: { id: approvalId, issuedCredentialId: null },
         data: { issuedCredentialId: result.issued.credential.id, fulfilledAt: now },
       });
-      if (claimed.count === 0) throw new DomainError("INVALID_STATE", "This key was collected a moment ago.");
+      if (claimed.count === 0) throw new DomainError("approval.collected_meanwhile", {});
       return result;
     });
     await this.published(out.issued.credential);
@@ -414,7 +414,7 @@ export class CredentialService {
       where: { id: approvalId },
       include: { app: { include: { owners: true, endpoints: { include: { endpoint: true } } } } },
     });
-    if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
+    if (!approval || approval.app.teamId !== actor.teamId) throw new DomainError("approval.not_found", {});
     const credential = approval.credentialId ? await this.prisma.credential.findUnique({ where: { id: approval.credentialId } }) : null;
     return { approval, credential };
   }
@@ -460,28 +460,21 @@ export class CredentialService {
 
   private validateRevoke(req: RevokeRequest): z.infer<typeof revokePayload> {
     const parsed = revokePayload.safeParse({ ...req, note: cleanMultiline(req.note ?? "") });
-    if (!parsed.success) throw new DomainError("INVALID", "That revocation request is not valid.");
+    if (!parsed.success) throw new DomainError("credential.revoke_invalid", {});
     const p = parsed.data;
     if (p.reason === "other" && !p.note)
-      throw new DomainError("INVALID", "Say why the key is revoked.", { note: "Say why the key is revoked." });
-    if (containsSecret(p.note)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
-    if (p.action === "replace_grace" && !p.grace)
-      throw new DomainError("INVALID", "Pick a grace period.", { grace: "Pick a grace period." });
+      throw new DomainError("credential.revoke_reason_missing", {}, { note: "Say why the key is revoked." });
+    if (containsSecret(p.note)) throw new DomainError("input.contains_secret", {}, { note: SECRET_IN_TEXT_MESSAGE });
+    if (p.action === "replace_grace" && !p.grace) throw new DomainError("credential.grace_missing", {}, { grace: "Pick a grace period." });
     return p;
   }
 
   private assertRevocable(c: CredentialRow, req: { action: RevokeAction }): void {
     if (c.status === "REVOKED") {
-      throw new DomainError(
-        "INVALID_STATE",
-        `Key \`${c.id}\` was already revoked${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}. A revoked key stays revoked. Nothing was changed.`,
-      );
+      throw new DomainError("credential.already_revoked", { credentialId: c.id, revokedBy: c.revokedBy ?? undefined });
     }
     if (c.revokeAt && req.action !== "now") {
-      throw new DomainError(
-        "INVALID_STATE",
-        `Key \`${c.id}\` has already been replaced and is revoked after its grace period. You can still revoke it now.`,
-      );
+      throw new DomainError("credential.already_replaced", { credentialId: c.id });
     }
   }
 
@@ -529,8 +522,7 @@ export class CredentialService {
           replacedById: replacement!.credential.id,
         },
       });
-      if (res.count === 0)
-        throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked or replaced meanwhile. Nothing was changed.`);
+      if (res.count === 0) throw new DomainError("credential.changed_meanwhile", { credentialId: c.id });
       await recordAudit(tx, {
         actorId: p.requesterId,
         action: "credential.revoke_scheduled",
@@ -555,7 +547,7 @@ export class CredentialService {
         replacedById: replacement?.credential.id ?? null,
       },
     });
-    if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was already revoked. Nothing was changed.`);
+    if (res.count === 0) throw new DomainError("credential.revoked_meanwhile", { credentialId: c.id });
     await recordAudit(tx, {
       actorId: p.requesterId,
       action: "credential.revoked",
