@@ -2,6 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { approvalRequestBlocks, type ApprovalView } from "../../credentials/slack/blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 
 /** Sends a pending request to every approver but the requester, each as a DM with a Review button. */
 export async function notifyApprovers(s: Services, client: webApi.WebClient, approvalId: string): Promise<number> {
@@ -25,7 +26,7 @@ export async function notifyApprovers(s: Services, client: webApi.WebClient, app
     try {
       await client.chat.postMessage({
         channel: approver,
-        text: `Approval needed: ${approval.kind === "GENERATE" ? "a production key" : "a production key revocation"} for ${approval.app.title}`,
+        text: `Approval needed: ${approval.kind === "GENERATE" ? "a production key" : "a production key revocation"} for ${mrkdwnEscape(approval.app.title)}`,
         blocks: approvalRequestBlocks(view, approval.app, credential),
       });
       sent++;

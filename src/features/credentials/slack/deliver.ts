@@ -4,6 +4,7 @@ import type { Logger } from "../../../logger.js";
 import { revokeUndelivered, type IssuedCredential } from "../service.js";
 import { publishCredentialChange } from "../notify.js";
 import type { Services } from "../../../services.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
 
 export interface Delivery {
@@ -91,7 +92,7 @@ export async function revealNewKey(
     await client.chat
       .postMessage({
         channel: p.userId,
-        text: `:warning: I could not deliver the new secret key \`${credential.id}\` of *${p.app.title}* (\`${p.app.publicId}\`) to you, so I revoked it. Generate a new one with \`/apps keys generate ${p.app.publicId}\`.`,
+        text: `:warning: I could not deliver the new secret key \`${credential.id}\` of *${mrkdwnEscape(p.app.title)}* (\`${p.app.publicId}\`) to you, so I revoked it. Generate a new one with \`/apps keys generate ${p.app.publicId}\`.`,
       })
       .catch(() => {});
   }
