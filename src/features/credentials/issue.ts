@@ -1,8 +1,18 @@
 import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
+import type { Database } from "../../platform/db/database.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
 import { DomainError } from "../../shared/errors.js";
 import { generateKeyPair, hashSecret, newCredentialId, secretLast4, type Environment } from "./key-format.js";
+
+/** What the key lifecycle's verbs (generate, revoke, approvals) need. */
+export interface LifecycleDeps {
+  db: Database;
+  clock: Clock;
+  pepper?: string;
+  /** Whether a user is an AppKeys admin (ADMIN_USER_IDS), for re-checking requesters. */
+  isAdmin: (userId: string) => boolean;
+}
 
 export interface IssuedCredential {
   credential: Prisma.CredentialGetPayload<object>;

@@ -1,8 +1,7 @@
 import type { webApi } from "@slack/bolt";
 type WebClient = webApi.WebClient;
 import type { Logger } from "../../../logger.js";
-import { revokeUndelivered, type IssuedCredential } from "../service.js";
-import { publishCredentialChange } from "../notify.js";
+import type { IssuedCredential } from "../service.js";
 import type { Services } from "../../../services.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
@@ -86,8 +85,7 @@ export async function revealNewKey(
     },
   });
   if (!delivery.modal && !delivery.dm) {
-    await revokeUndelivered(s.db.prisma, s.clock, { credentialId: credential.id, actorId: p.userId, teamId: p.teamId });
-    await publishCredentialChange(s.db, { sharedKey: credential.sharedKey, credentialId: credential.id }).catch(() => {});
+    await s.credentials.revokeUndelivered(credential, { userId: p.userId, teamId: p.teamId });
     s.logger.warn({ credentialId: credential.id }, "secret could not be delivered; credential revoked");
     await client.chat
       .postMessage({
