@@ -221,6 +221,16 @@ export class AppService {
     return { app, credentials, endpoints: links.map((l) => l.endpoint) };
   }
 
+  /** What archiving the app (by App ID or title) would do: its active keys and pending requests. */
+  async archivePreview(actor: Actor, ref: string): Promise<{ app: AppRow; activeKeys: number; pendingRequests: number }> {
+    const app = await this.resolveApp(actor, ref);
+    const [activeKeys, pendingRequests] = await Promise.all([
+      this.db.credential.count({ where: { appId: app.id, status: "ACTIVE" } }),
+      this.db.approval.count({ where: { appId: app.id, status: "PENDING" } }),
+    ]);
+    return { app, activeKeys, pendingRequests };
+  }
+
   /**
    * Archives an app: its active keys are revoked, pending requests cancelled, its title freed.
    * Returns the revoked keys so verification caches can be told after commit.

@@ -6,7 +6,7 @@ import { DomainError, isUniqueViolation } from "../../shared/errors.js";
 
 export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
 
-type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
+export type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
 export type OwnerRow = Prisma.AppOwnerGetPayload<object>;
 
 export interface OwnerChange {

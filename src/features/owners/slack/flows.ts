@@ -1,8 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Actor } from "../../apps/access.js";
 import { DomainError } from "../../../shared/errors.js";
-import { OwnerService, type OwnerChange } from "../service.js";
-import type { Prisma } from "../../../generated/prisma/client.js";
+import type { AppWithOwners, OwnerChange, OwnerService } from "../service.js";
 import type { Services } from "../../../services.js";
 import { appDetailsModal } from "../../apps/slack/blocks.js";
 import type { ModalView } from "../../../platform/slack/blocks.js";
@@ -12,7 +11,6 @@ import { domainErrorText } from "../../../platform/slack/errors.js";
 import type { HomePublisher } from "../../home/slack/publish.js";
 
 type WebClient = webApi.WebClient;
-type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
 
 /** What Slack answers conversations.open with for people who cannot own an app. */
 const NOT_A_PERSON: Record<string, (userId: string) => DomainError> = {
@@ -35,7 +33,7 @@ export class OwnerFlows {
     private readonly client: WebClient,
     private readonly home: HomePublisher,
   ) {
-    this.owners = new OwnerService(s.db.prisma, s.clock);
+    this.owners = s.owners;
   }
 
   async add(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {

@@ -1,5 +1,4 @@
 import type { App } from "@slack/bolt";
-import { changeSettings } from "../admin.js";
 import type { Services } from "../../../services.js";
 import { resultModal } from "../../credentials/slack/blocks.js";
 import { settingsSavedModal } from "./blocks.js";
@@ -19,7 +18,7 @@ export function registerSettingsViews(app: App, s: Services): void {
     // Authorised again here: a forged submission from a non-admin changes nothing.
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
     try {
-      const { changes, settings } = await changeSettings(s.db.prisma, s.clock, s.config, actor, {
+      const { changes, settings } = await s.settings.change(actor, {
         auditChannelId: state.conversation(BLK.settingsAudit, ACT.settingsAudit) ?? null,
         rotationChannelId: state.conversation(BLK.settingsRotation, ACT.settingsRotation) ?? null,
         rotationDays: state.text(BLK.settingsDays, ACT.settingsDays),
