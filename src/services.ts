@@ -9,7 +9,7 @@ import { CredentialService } from "./features/credentials/service.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./features/settings/service.js";
 import { VerifyService, prismaCredentialStore } from "./features/verify/service.js";
-import { ApproverDirectory } from "./features/approvals/slack/approvers.js";
+import { ApproverDirectory } from "./features/approvals/approvers.js";
 import { ApprovalService } from "./features/approvals/service.js";
 import { HomeService } from "./features/home/service.js";
 import { OwnerService } from "./features/owners/service.js";
