@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { DomainError, type DomainErrorCode, type DomainErrorParams, type FieldErrors } from "../../shared/errors.js";
-import { SECRET_IN_TEXT_MESSAGE } from "../../features/credentials/key-format.js";
 import { mrkdwnEscape } from "../../shared/text.js";
 import type { Logger } from "../../logger.js";
 
@@ -86,7 +85,8 @@ const MESSAGES: { [C in DomainErrorCode]: (p: Escaped<DomainErrorParams[C]>) => 
   "settings.forbidden": () => "Only AppKeys admins can change settings.",
 
   "input.invalid": () => "Check the highlighted fields.",
-  "input.contains_secret": () => SECRET_IN_TEXT_MESSAGE,
+  // The same words as SECRET_IN_TEXT_MESSAGE in the field (errors.test.ts checks).
+  "input.contains_secret": () => "This looks like a secret key. Never paste secrets into AppKeys: remove it.",
 };
 
 /** A domain error in words (mrkdwn), every parameter escaped. */
