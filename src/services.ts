@@ -1,14 +1,18 @@
 import { EventEmitter } from "node:events";
 import type { Config } from "./config.js";
 import type { Database } from "./platform/db/database.js";
-import { AppService, type Actor } from "./features/apps/service.js";
+import { AppService } from "./features/apps/service.js";
+import type { Actor } from "./features/apps/access.js";
 import type { Clock } from "./shared/clock.js";
 import { EndpointDirectory } from "./features/catalog/service.js";
 import { CredentialService } from "./features/credentials/service.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./features/settings/service.js";
 import { VerifyService, prismaCredentialStore } from "./features/verify/service.js";
-import { ApproverDirectory } from "./features/approvals/slack/approvers.js";
+import { ApproverDirectory } from "./features/approvals/approvers.js";
+import { ApprovalService } from "./features/approvals/service.js";
+import { HomeService } from "./features/home/service.js";
+import { OwnerService } from "./features/owners/service.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -18,6 +22,10 @@ export interface Services {
   clock: Clock;
   apps: AppService;
   credentials: CredentialService;
+  /** Production requests waiting for an approver (the decisions themselves: credentials.decide/collect). */
+  approvals: ApprovalService;
+  owners: OwnerService;
+  home: HomeService;
   endpoints: EndpointDirectory;
   settings: SettingsService;
   approvers: ApproverDirectory;
@@ -31,12 +39,16 @@ export interface Services {
 export function createServices(p: { config: Config; db: Database; logger: Logger; clock: Clock }): Services {
   const admins = new Set(p.config.ADMIN_USER_IDS);
   const endpoints = new EndpointDirectory();
+  const isAdmin = (userId: string) => admins.has(userId);
   return {
     ...p,
     apps: new AppService(p.db.prisma, p.clock, p.config.KEY_PEPPER),
-    credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER, (u) => admins.has(u)),
+    credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER, isAdmin),
+    approvals: new ApprovalService({ db: p.db, clock: p.clock, pepper: p.config.KEY_PEPPER, isAdmin }),
+    owners: new OwnerService(p.db.prisma, p.clock),
+    home: new HomeService(p.db.prisma),
     endpoints,
-    settings: new SettingsService(p.db.prisma, p.config),
+    settings: new SettingsService(p.db.prisma, p.config, p.clock),
     approvers: new ApproverDirectory(p.config, p.logger),
     verify: new VerifyService({
       store: prismaCredentialStore(p.db.prisma),
@@ -46,6 +58,6 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
       logger: p.logger,
     }),
     bus: new EventEmitter(),
-    actor: (userId, teamId) => ({ userId, teamId, isAdmin: admins.has(userId) }),
+    actor: (userId, teamId) => ({ userId, teamId, isAdmin: isAdmin(userId) }),
   };
 }

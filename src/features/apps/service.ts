@@ -1,16 +1,13 @@
 import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { issueCredential, type IssuedCredential } from "../credentials/service.js";
-import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
+import { issueCredential, type IssuedCredential } from "../credentials/issue.js";
+import { canManage, type Actor } from "./access.js";
+import { DomainError, isUniqueViolation } from "../../shared/errors.js";
 import { SECRET_IN_TEXT_MESSAGE, containsSecret, newAppPublicId, type Environment } from "../credentials/key-format.js";
 import { cleanMultiline, cleanText, titleKey } from "../../shared/text.js";
 
-export interface Actor {
-  userId: string;
-  teamId: string;
-  isAdmin: boolean;
-}
+export { canManage, type Actor } from "./access.js";
 
 export const TITLE_MAX = 80;
 export const DESCRIPTION_MAX = 500;
@@ -35,11 +32,6 @@ export interface AppDetails {
   app: AppRow;
   credentials: Prisma.CredentialGetPayload<object>[];
   endpoints: Prisma.EndpointGetPayload<object>[];
-}
-
-export function canManage(actor: Actor, app: { teamId: string; owners: { userId: string }[] }): boolean {
-  if (app.teamId !== actor.teamId) return false;
-  return actor.isAdmin || app.owners.some((o) => o.userId === actor.userId);
 }
 
 export class AppService {
@@ -83,20 +75,22 @@ export class AppService {
   ): Promise<{ app: AppRow; issued?: IssuedCredential; approvalId?: string }> {
     const title = cleanText(input.title);
     const description = cleanMultiline(input.description ?? "");
-    if (!title || title.length > TITLE_MAX)
-      throw new DomainError("INVALID", "The title is empty or too long.", { title: "Invalid title." });
-    if (description.length > DESCRIPTION_MAX) throw new DomainError("INVALID", "The description is too long.");
+    if (!title || title.length > TITLE_MAX) throw new DomainError("app.title_invalid", {}, { title: "Invalid title." });
+    if (description.length > DESCRIPTION_MAX) throw new DomainError("app.description_too_long", {});
     const endpointIds = [...new Set(input.endpointIds)];
-    if (endpointIds.length === 0)
-      throw new DomainError("INVALID", "Select at least one API endpoint.", { endpoints: "Select at least one API endpoint." });
+    if (endpointIds.length === 0) throw new DomainError("app.no_endpoints", {}, { endpoints: "Select at least one API endpoint." });
     const now = this.clock();
     try {
       return await this.db.$transaction(async (tx) => {
         const live = await tx.endpoint.count({ where: { id: { in: endpointIds }, retiredAt: null } });
         if (live !== endpointIds.length) {
-          throw new DomainError("INVALID", "Some selected endpoints are no longer in the catalog.", {
-            endpoints: "Some selected endpoints are no longer in the catalog. Select again.",
-          });
+          throw new DomainError(
+            "app.endpoints_retired",
+            {},
+            {
+              endpoints: "Some selected endpoints are no longer in the catalog. Select again.",
+            },
+          );
         }
         const app = await tx.app.create({
           data: {
@@ -155,9 +149,13 @@ export class AppService {
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new DomainError("CONFLICT", `An app called "${title}" was created meanwhile. Nothing was changed.`, {
-          title: `An app called "${title}" already exists.`,
-        });
+        throw new DomainError(
+          "app.title_taken_meanwhile",
+          { title },
+          {
+            title: `An app called "${title}" already exists.`,
+          },
+        );
       }
       throw err;
     }
@@ -191,19 +189,19 @@ export class AppService {
    */
   async resolveApp(actor: Actor, ref: string): Promise<AppRow> {
     const wanted = cleanText(ref);
-    if (!wanted) throw notFound("Tell me which app: `/apps show <App ID or title>`.");
+    if (!wanted) throw new DomainError("app.ref_missing", {});
     let app: AppRow | null;
     if (APP_ID_PATTERN.test(wanted)) {
       app = await this.db.app.findUnique({ where: { publicId: wanted }, include: { owners: true } });
-      if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound(`No app with App ID \`${wanted}\`.`);
+      if (!app || app.archivedAt || app.teamId !== actor.teamId) throw new DomainError("app.not_found_by_id", { appId: wanted });
     } else {
       app = await this.db.app.findFirst({
         where: { teamId: actor.teamId, titleKey: titleKey(wanted), archivedAt: null },
         include: { owners: true },
       });
-      if (!app || !canManage(actor, app)) throw notFound(`No app of yours is called "${wanted}". Try \`/apps list\`.`);
+      if (!app || !canManage(actor, app)) throw new DomainError("app.not_found_by_title", { title: wanted });
     }
-    if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can see its details.");
+    if (!canManage(actor, app)) throw new DomainError("app.details_forbidden", {});
     return app;
   }
 
@@ -223,6 +221,16 @@ export class AppService {
     return { app, credentials, endpoints: links.map((l) => l.endpoint) };
   }
 
+  /** What archiving the app (by App ID or title) would do: its active keys and pending requests. */
+  async archivePreview(actor: Actor, ref: string): Promise<{ app: AppRow; activeKeys: number; pendingRequests: number }> {
+    const app = await this.resolveApp(actor, ref);
+    const [activeKeys, pendingRequests] = await Promise.all([
+      this.db.credential.count({ where: { appId: app.id, status: "ACTIVE" } }),
+      this.db.approval.count({ where: { appId: app.id, status: "PENDING" } }),
+    ]);
+    return { app, activeKeys, pendingRequests };
+  }
+
   /**
    * Archives an app: its active keys are revoked, pending requests cancelled, its title freed.
    * Returns the revoked keys so verification caches can be told after commit.
@@ -233,9 +241,9 @@ export class AppService {
       // Row lock: a key issued concurrently either commits before (and is revoked here) or waits and sees the archive.
       await tx.$executeRaw`SELECT 1 FROM app WHERE id = ${appId} FOR UPDATE`;
       const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
-      if (!app || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
-      if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can archive it.");
-      if (app.archivedAt) throw new DomainError("INVALID_STATE", `*${app.title}* is already archived.`);
+      if (!app || app.teamId !== actor.teamId) throw new DomainError("app.gone", {});
+      if (!canManage(actor, app)) throw new DomainError("app.archive_forbidden", {});
+      if (app.archivedAt) throw new DomainError("app.already_archived", { title: app.title });
       const active = await tx.credential.findMany({
         where: { appId, status: "ACTIVE" },
         select: { id: true, sharedKey: true, environment: true },

@@ -16,3 +16,12 @@ export interface CredentialChange {
 export async function publishCredentialChange(db: Database, change: CredentialChange): Promise<void> {
   await db.notify(CREDENTIAL_CHANNEL, JSON.stringify(change));
 }
+
+/** After commit: tell every replica's verification cache. A lost notification is covered by the caches' TTL. */
+export async function publishAfterCommit(db: Database, c: { id: string; sharedKey: string }): Promise<void> {
+  try {
+    await publishCredentialChange(db, { sharedKey: c.sharedKey, credentialId: c.id });
+  } catch {
+    // The change is committed; caches fall back to their short TTL.
+  }
+}

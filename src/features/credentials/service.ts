@@ -1,693 +1,97 @@
-import { z } from "zod";
 import type { Database } from "../../platform/db/database.js";
-import type { PrismaClient, Prisma } from "../../generated/prisma/client.js";
-import { canManage, type Actor } from "../apps/service.js";
-import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
-import {
-  ENVIRONMENTS,
-  SECRET_IN_TEXT_MESSAGE,
-  containsSecret,
-  generateKeyPair,
-  hashSecret,
-  newCredentialId,
-  secretLast4,
-  type Environment,
-} from "./key-format.js";
-import { publishCredentialChange } from "./notify.js";
-import { cleanMultiline, cleanText } from "../../shared/text.js";
+import { ApprovalService, type CollectOutcome, type DecisionOutcome } from "../approvals/service.js";
+import { generateKey, type GenerateOutcome } from "./generate.js";
+import { revokeUndelivered, type LifecycleDeps } from "./issue.js";
+import type { Environment } from "./key-format.js";
+import { publishAfterCommit } from "./notify.js";
+import { executeDueRevocations, loadForRevoke, requestRevoke, type RevokeOutcome } from "./revoke.js";
+import type { AppWithOwners, CredentialRow, LifecycleActor, RevokeRequest } from "./rules.js";
 
-export interface IssuedCredential {
-  credential: Prisma.CredentialGetPayload<object>;
-  /** Plaintext secret: lives in memory only while it is delivered. Never store or log it. */
-  secretKey: string;
-}
-
-/** Issues a new key pair inside the caller's transaction and audits it there. */
-export async function issueCredential(
-  tx: Prisma.TransactionClient,
-  p: {
-    app: { id: string; publicId: string; title: string };
-    teamId: string;
-    environment: Environment;
-    label: string;
-    createdBy: string;
-    pepper?: string;
-    now: Date;
-    auditDetails?: Record<string, unknown>;
-  },
-): Promise<IssuedCredential> {
-  const { sharedKey, secretKey } = generateKeyPair(p.environment);
-  const credential = await tx.credential.create({
-    data: {
-      id: newCredentialId(),
-      appId: p.app.id,
-      environment: p.environment,
-      label: p.label,
-      sharedKey,
-      secretHash: hashSecret(secretKey, p.pepper),
-      secretLast4: secretLast4(secretKey),
-      createdBy: p.createdBy,
-      createdAt: p.now,
-    },
-  });
-  await recordAudit(tx, {
-    actorId: p.createdBy,
-    action: "credential.generated",
-    teamId: p.teamId,
-    app: p.app,
-    credentialId: credential.id,
-    environment: p.environment,
-    details: { label: p.label || undefined, ...p.auditDetails },
-    at: p.now,
-  });
-  return { credential, secretKey };
-}
+// What the Slack side of the feature reads from here; the verbs' own files hold the rest.
+export type { IssuedCredential } from "./issue.js";
+export type { RevokeOutcome } from "./revoke.js";
+export type { DecisionOutcome } from "../approvals/service.js";
+export {
+  GRACE_PERIODS,
+  LABEL_MAX,
+  NOTE_MAX,
+  REASON_LABEL,
+  REVOKE_ACTIONS,
+  REVOKE_REASONS,
+  type GracePeriod,
+  type LifecycleActor,
+  type RevokeAction,
+  type RevokeReason,
+} from "./rules.js";
 
 /**
- * A secret that reached nobody must not stay usable: revoke it at once. Returns false when the
- * credential was already revoked.
+ * The key lifecycle: generate per environment, revoke (now / replace / replace after a grace
+ * period), two-person approvals for production, scheduled revocations. Each verb lives in its
+ * own file (generate.ts, revoke.ts, issue.ts; approvals in features/approvals/service.ts).
  */
-export async function revokeUndelivered(
-  db: PrismaClient,
-  clock: Clock,
-  p: { credentialId: string; actorId: string; teamId: string },
-): Promise<boolean> {
-  const now = clock();
-  return db.$transaction(async (tx) => {
-    const res = await tx.credential.updateMany({
-      where: { id: p.credentialId, status: "ACTIVE" },
-      data: {
-        status: "REVOKED",
-        revokedAt: now,
-        revokedBy: p.actorId,
-        revokeReason: "undelivered",
-        revokeNote: "The secret could not be delivered to anyone.",
-      },
-    });
-    if (res.count === 0) return false;
-    const cred = await tx.credential.findUniqueOrThrow({ where: { id: p.credentialId }, include: { app: true } });
-    await recordAudit(tx, {
-      actorId: p.actorId,
-      action: "credential.undelivered",
-      teamId: p.teamId,
-      app: cred.app,
-      credentialId: cred.id,
-      environment: cred.environment,
-      reason: "undelivered",
-      at: now,
-    });
-    return true;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lifecycle: generate per environment, revoke (now / replace / replace after a grace period),
-// two-person approvals for production, scheduled revocations.
-// ---------------------------------------------------------------------------------------------
-
-export const REVOKE_ACTIONS = ["now", "replace", "replace_grace"] as const;
-export type RevokeAction = (typeof REVOKE_ACTIONS)[number];
-
-export const GRACE_PERIODS = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 } as const;
-export type GracePeriod = keyof typeof GRACE_PERIODS;
-
-export const REVOKE_REASONS = ["compromised", "routine_rotation", "no_longer_needed", "other"] as const;
-export type RevokeReason = (typeof REVOKE_REASONS)[number];
-
-export const LABEL_MAX = 60;
-export const NOTE_MAX = 500;
-
-/** An actor whose approver status has been resolved (APPROVER_USER_IDS or the approver group). */
-export interface LifecycleActor extends Actor {
-  isApprover: boolean;
-}
-
-export interface RevokeRequest {
-  action: RevokeAction;
-  grace?: GracePeriod;
-  reason: RevokeReason;
-  note?: string;
-}
-
-type CredentialRow = Prisma.CredentialGetPayload<object>;
-type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
-type ApprovalRow = Prisma.ApprovalGetPayload<object>;
-
-export type GenerateOutcome =
-  | { kind: "issued"; app: AppWithOwners; issued: IssuedCredential }
-  | { kind: "requested"; app: AppWithOwners; approval: ApprovalRow };
-
-export type RevokeOutcome =
-  | { kind: "revoked"; app: AppWithOwners; credential: CredentialRow; replacement?: IssuedCredential }
-  | { kind: "scheduled"; app: AppWithOwners; credential: CredentialRow; revokeAt: Date; replacement: IssuedCredential }
-  | { kind: "requested"; app: AppWithOwners; credential: CredentialRow; approval: ApprovalRow };
-
-export type DecisionOutcome =
-  | { kind: "approved"; approval: ApprovalRow; app: AppWithOwners; revoke?: RevokeOutcome; collectable: boolean }
-  | { kind: "rejected"; approval: ApprovalRow; app: AppWithOwners };
-
-export interface CollectOutcome {
-  app: AppWithOwners;
-  issued: IssuedCredential;
-  /** The old key's revocation time, for a replacement with a grace period. */
-  revokeAt?: Date;
-  replaces?: string;
-}
-
-const generatePayload = z.object({ environment: z.enum(ENVIRONMENTS), label: z.string().max(LABEL_MAX).default("") });
-const revokePayload = z.object({
-  action: z.enum(REVOKE_ACTIONS),
-  grace: z.enum(Object.keys(GRACE_PERIODS) as [GracePeriod, ...GracePeriod[]]).optional(),
-  reason: z.enum(REVOKE_REASONS),
-  note: z.string().max(NOTE_MAX).default(""),
-});
-
-export const REASON_LABEL: Record<RevokeReason, string> = {
-  compromised: "Compromised",
-  routine_rotation: "Routine rotation",
-  no_longer_needed: "No longer needed",
-  other: "Other",
-};
-
 export class CredentialService {
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-    private readonly pepper?: string,
-    /** Whether a user is an AppKeys admin (ADMIN_USER_IDS), for re-checking requesters. */
-    private readonly isAdmin: (userId: string) => boolean = () => false,
-  ) {}
+  private readonly deps: LifecycleDeps;
+  private readonly approvals: ApprovalService;
 
-  private get prisma(): PrismaClient {
-    return this.db.prisma;
+  constructor(
+    db: Database,
+    clock: Clock,
+    pepper?: string,
+    /** Whether a user is an AppKeys admin (ADMIN_USER_IDS), for re-checking requesters. */
+    isAdmin: (userId: string) => boolean = () => false,
+  ) {
+    this.deps = { db, clock, pepper, isAdmin };
+    this.approvals = new ApprovalService(this.deps);
   }
 
   /** A credential and its app, if the actor may act on it (owners, co-owners, admins; approvers may revoke). */
-  async loadForRevoke(actor: LifecycleActor, credentialId: string): Promise<{ credential: CredentialRow; app: AppWithOwners }> {
-    const credential = await this.prisma.credential.findUnique({
-      where: { id: credentialId },
-      include: { app: { include: { owners: true } } },
-    });
-    if (!credential || credential.app.teamId !== actor.teamId) throw notFound(`No credential with ID \`${credentialId}\`.`);
-    const { app, ...cred } = credential;
-    if (app.archivedAt) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
-    if (!canManage(actor, app) && !actor.isApprover)
-      throw forbidden("Only the app's owners, approvers and AppKeys admins can revoke its keys.");
-    return { credential: cred, app };
+  loadForRevoke(actor: LifecycleActor, credentialId: string): Promise<{ credential: CredentialRow; app: AppWithOwners }> {
+    return loadForRevoke(this.deps, actor, credentialId);
   }
 
   /** Generate a key: production keys by non-approvers become a request for an approver. */
-  async generate(actor: LifecycleActor, app: AppWithOwners, input: { environment: Environment; label: string }): Promise<GenerateOutcome> {
-    if (!canManage(actor, app)) throw forbidden("Only the app's owners and AppKeys admins can generate its keys.");
-    const label = cleanText(input.label ?? "");
-    if (label.length > LABEL_MAX)
-      throw new DomainError("INVALID", `Keep the label to ${LABEL_MAX} characters.`, {
-        label: `Keep the label to ${LABEL_MAX} characters.`,
-      });
-    if (containsSecret(label)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { label: SECRET_IN_TEXT_MESSAGE });
-    const now = this.clock();
-    if (input.environment === "production" && !actor.isApprover) {
-      const approval = await this.prisma.$transaction(async (tx) => {
-        await lockLiveApp(tx, app);
-        const approval = await tx.approval.create({
-          data: {
-            kind: "GENERATE",
-            appId: app.id,
-            requesterId: actor.userId,
-            payload: { environment: input.environment, label },
-            createdAt: now,
-          },
-        });
-        await recordAudit(tx, {
-          actorId: actor.userId,
-          action: "credential.requested",
-          teamId: app.teamId,
-          app,
-          environment: input.environment,
-          details: { approvalId: approval.id, label: label || undefined },
-          at: now,
-        });
-        return approval;
-      });
-      return { kind: "requested", app, approval };
-    }
-    const issued = await this.prisma.$transaction(async (tx) => {
-      await lockLiveApp(tx, app);
-      return issueCredential(tx, {
-        app,
-        teamId: app.teamId,
-        environment: input.environment,
-        label,
-        createdBy: actor.userId,
-        pepper: this.pepper,
-        now,
-      });
-    });
-    await this.published(issued.credential);
-    return { kind: "issued", app, issued };
+  generate(actor: LifecycleActor, app: AppWithOwners, input: { environment: Environment; label: string }): Promise<GenerateOutcome> {
+    return generateKey(this.deps, actor, app, input);
   }
 
-  /**
-   * Revoke through the "Revoking the Key" dialog. Production keys need a second person (an
-   * approver other than the requester) unless an approver marks the key compromised, which takes
-   * effect at once with any grace period ignored.
-   */
-  async requestRevoke(actor: LifecycleActor, credentialId: string, req: RevokeRequest): Promise<RevokeOutcome> {
-    const { credential, app } = await this.loadForRevoke(actor, credentialId);
-    const parsed = this.validateRevoke(req);
-    if (!canManage(actor, app) && parsed.action !== "now") {
-      // A replacement's secret goes to whoever asked: only the app's owners may hold one.
-      throw forbidden("Approvers who don't own the app can revoke its keys, but not issue replacements. Ask an owner.");
-    }
-    this.assertRevocable(credential, parsed);
-    const emergency = parsed.reason === "compromised" && actor.isApprover;
-    const now = this.clock();
-    if (credential.environment === "production" && !emergency) {
-      const pendingMessage = `A revocation of \`${credentialId}\` is already waiting for an approver.`;
-      const approval = await this.prisma
-        .$transaction(async (tx) => {
-          const pending = await tx.approval.findFirst({ where: { credentialId, kind: "REVOKE", status: "PENDING" } });
-          if (pending) throw new DomainError("INVALID_STATE", pendingMessage);
-          const approval = await tx.approval.create({
-            data: { kind: "REVOKE", appId: app.id, credentialId, requesterId: actor.userId, payload: parsed, createdAt: now },
-          });
-          await recordAudit(tx, {
-            actorId: actor.userId,
-            action: "credential.revoke_requested",
-            teamId: app.teamId,
-            app,
-            credentialId,
-            environment: credential.environment,
-            reason: parsed.reason,
-            details: { approvalId: approval.id, action: parsed.action, grace: parsed.grace, note: parsed.note || undefined },
-            at: now,
-          });
-          return approval;
-        })
-        .catch((err: unknown) => {
-          // Two requests at the same moment: the partial unique index lets one through.
-          throw isUniqueViolation(err) ? new DomainError("INVALID_STATE", pendingMessage) : err;
-        });
-      return { kind: "requested", app, credential, approval };
-    }
-    const outcome = await this.prisma.$transaction((tx) =>
-      this.executeRevoke(tx, {
-        credential,
-        app,
-        req: emergency ? { ...parsed, action: parsed.action === "now" ? "now" : "replace" } : parsed,
-        requesterId: actor.userId,
-        approverId: emergency ? actor.userId : undefined,
-        now,
-      }),
-    );
-    await this.publishOutcome(outcome);
-    return outcome;
+  /** Revoke through the "Revoking the Key" dialog (production keys need a second person). */
+  requestRevoke(actor: LifecycleActor, credentialId: string, req: RevokeRequest): Promise<RevokeOutcome> {
+    return requestRevoke(this.deps, actor, credentialId, req);
   }
 
-  /**
-   * Approve or reject a pending request. Exactly one decision wins, however many approvers click.
-   * An approval never issues a secret by itself: the requester may be away, and an ephemeral
-   * message would be lost. Keys are issued when the requester collects them (collect()).
-   */
-  async decide(actor: LifecycleActor, approvalId: string, decision: "approve" | "reject", note: string): Promise<DecisionOutcome> {
-    if (!actor.isApprover) throw forbidden("Only approvers can decide on requests.");
-    const cleanNote = cleanMultiline(note ?? "").slice(0, NOTE_MAX);
-    if (containsSecret(cleanNote)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
-    const now = this.clock();
-    const outcome = await this.prisma.$transaction(async (tx) => {
-      const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
-      if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
-      const { app, ...row } = approval;
-      if (row.status !== "PENDING") {
-        throw new DomainError(
-          "INVALID_STATE",
-          `This request was already ${row.status.toLowerCase()}${row.decidedBy ? ` by <@${row.decidedBy}>` : ""}. Nothing was changed.`,
-        );
-      }
-      if (row.requesterId === actor.userId) throw forbidden("You can't decide on your own request: another approver has to.");
-      // Requests that can no longer be carried out are cancelled (and that is committed), not left pending forever.
-      const credential = row.credentialId ? await tx.credential.findUnique({ where: { id: row.credentialId } }) : null;
-      const requester = { userId: row.requesterId, teamId: app.teamId, isAdmin: this.isAdmin(row.requesterId) };
-      let obsolete: string | undefined;
-      if (app.archivedAt) obsolete = `The app *${app.title}* was archived meanwhile`;
-      else if (!canManage(requester, app)) obsolete = `<@${row.requesterId}> is no longer an owner of *${app.title}*`;
-      else if (row.kind === "REVOKE" && (!credential || credential.status === "REVOKED"))
-        obsolete = `Key \`${row.credentialId}\` was revoked meanwhile`;
-      if (obsolete) {
-        await tx.approval.updateMany({
-          where: { id: approvalId, status: "PENDING" },
-          data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete },
-        });
-        return { kind: "cancelled" as const, app, reason: obsolete };
-      }
-      // The conditional update is the lock: a second approver's update finds no PENDING row.
-      const won = await tx.approval.updateMany({
-        where: { id: approvalId, status: "PENDING" },
-        data: {
-          status: decision === "approve" ? "APPROVED" : "REJECTED",
-          decidedBy: actor.userId,
-          decidedAt: now,
-          decisionNote: cleanNote || null,
-        },
-      });
-      if (won.count === 0)
-        throw new DomainError("INVALID_STATE", "Another approver decided on this request a moment ago. Nothing was changed.");
-      const decided = {
-        ...row,
-        status: decision === "approve" ? ("APPROVED" as const) : ("REJECTED" as const),
-        decidedBy: actor.userId,
-        decidedAt: now,
-        decisionNote: cleanNote || null,
-      };
-      await recordAudit(tx, {
-        actorId: actor.userId,
-        action: decision === "approve" ? "approval.approved" : "approval.rejected",
-        teamId: app.teamId,
-        app,
-        credentialId: row.credentialId ?? undefined,
-        details: { approvalId, kind: row.kind, requester: row.requesterId, note: cleanNote || undefined },
-        at: now,
-      });
-      if (decision === "reject") return { kind: "rejected" as const, approval: decided, app };
-      if (row.kind === "GENERATE") return { kind: "approved" as const, approval: decided, app, collectable: true };
-      const req = revokePayload.parse(row.payload);
-      if (req.action === "replace_grace") {
-        // The grace period starts when the replacement exists, i.e. when it is collected.
-        return { kind: "approved" as const, approval: decided, app, collectable: true };
-      }
-      // "now" and "replace": the old key goes at once; a replacement waits to be collected.
-      const revoke = await this.executeRevoke(tx, {
-        credential: credential!,
-        app,
-        req: { ...req, action: "now" },
-        requesterId: row.requesterId,
-        approverId: actor.userId,
-        now,
-      });
-      return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
-    });
-    if (outcome.kind === "cancelled") {
-      throw new DomainError("INVALID_STATE", `${outcome.reason}, so the request was cancelled. Nothing else was changed.`);
-    }
-    if (outcome.kind === "approved" && outcome.revoke) await this.publishOutcome(outcome.revoke);
-    return outcome;
+  /** Approve or reject a pending request (see ApprovalService.decide). */
+  decide(actor: LifecycleActor, approvalId: string, decision: "approve" | "reject", note: string): Promise<DecisionOutcome> {
+    return this.approvals.decide(actor, approvalId, decision, note);
   }
 
-  /**
-   * The requester collects the key an approved request produced: issued now, while they are there
-   * to see it. Once only: a second click says where the key went.
-   */
-  async collect(actor: LifecycleActor, approvalId: string): Promise<CollectOutcome> {
-    const now = this.clock();
-    const out = await this.prisma.$transaction(async (tx) => {
-      const approval = await tx.approval.findUnique({ where: { id: approvalId }, include: { app: { include: { owners: true } } } });
-      if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
-      const { app, ...row } = approval;
-      if (row.requesterId !== actor.userId) throw forbidden("Only the person who asked for this key can collect it.");
-      if (row.status !== "APPROVED")
-        throw new DomainError("INVALID_STATE", `This request is ${row.status.toLowerCase()}: there is no key to collect.`);
-      if (row.issuedCredentialId) {
-        throw new DomainError(
-          "INVALID_STATE",
-          `You already collected this key (\`${row.issuedCredentialId}\`). A secret is shown only once: if it is lost, revoke that key and generate a new one.`,
-        );
-      }
-      await lockLiveApp(tx, app);
-      if (!canManage(actor, app)) throw forbidden(`You are no longer an owner of *${app.title}*.`);
-      const auditDetails = { approvalId, approvedBy: row.decidedBy ?? undefined };
-      let result: CollectOutcome;
-      if (row.kind === "GENERATE") {
-        const p = generatePayload.parse(row.payload);
-        const issued = await issueCredential(tx, {
-          app,
-          teamId: app.teamId,
-          environment: p.environment,
-          label: p.label,
-          createdBy: row.requesterId,
-          pepper: this.pepper,
-          now,
-          auditDetails,
-        });
-        result = { app, issued };
-      } else {
-        const req = revokePayload.parse(row.payload);
-        const old = await tx.credential.findUnique({ where: { id: row.credentialId ?? "" } });
-        if (!old || req.action === "now") throw new DomainError("INVALID_STATE", "This request has no replacement key to collect.");
-        const issued = await issueCredential(tx, {
-          app,
-          teamId: app.teamId,
-          environment: old.environment,
-          label: old.label,
-          createdBy: row.requesterId,
-          pepper: this.pepper,
-          now,
-          auditDetails: { ...auditDetails, replaces: old.id },
-        });
-        result = { app, issued, replaces: old.id };
-        if (req.action === "replace_grace" && req.grace) {
-          const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
-          const res = await tx.credential.updateMany({
-            where: { id: old.id, status: "ACTIVE", revokeAt: null },
-            data: {
-              revokeAt,
-              revokedBy: row.requesterId,
-              revokeReason: req.reason,
-              revokeNote: req.note || null,
-              replacedById: issued.credential.id,
-            },
-          });
-          if (res.count > 0) {
-            await recordAudit(tx, {
-              actorId: row.requesterId,
-              action: "credential.revoke_scheduled",
-              teamId: app.teamId,
-              app,
-              credentialId: old.id,
-              environment: old.environment,
-              reason: req.reason,
-              details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id },
-              at: now,
-            });
-            result.revokeAt = revokeAt;
-          }
-        } else {
-          await tx.credential.updateMany({ where: { id: old.id, replacedById: null }, data: { replacedById: issued.credential.id } });
-        }
-      }
-      const claimed = await tx.approval.updateMany({
-        where: { id: approvalId, issuedCredentialId: null },
-        data: { issuedCredentialId: result.issued.credential.id, fulfilledAt: now },
-      });
-      if (claimed.count === 0) throw new DomainError("INVALID_STATE", "This key was collected a moment ago.");
-      return result;
-    });
-    await this.published(out.issued.credential);
-    if (out.replaces) {
-      const old = await this.prisma.credential.findUnique({ where: { id: out.replaces }, select: { id: true, sharedKey: true } });
-      if (old) await this.published(old);
-    }
-    return out;
+  /** The requester collects the key an approved request produced (see ApprovalService.collect). */
+  collect(actor: LifecycleActor, approvalId: string): Promise<CollectOutcome> {
+    return this.approvals.collect(actor, approvalId);
   }
 
   /** A collected key whose secret could not be shown was revoked: let the requester collect again. */
-  async releaseCollected(approvalId: string, credentialId: string): Promise<void> {
-    await this.prisma.approval.updateMany({
-      where: { id: approvalId, issuedCredentialId: credentialId },
-      data: { issuedCredentialId: null, fulfilledAt: null },
-    });
+  releaseCollected(approvalId: string, credentialId: string): Promise<void> {
+    return this.approvals.releaseCollected(approvalId, credentialId);
   }
 
-  async getApproval(actor: LifecycleActor, approvalId: string) {
-    const approval = await this.prisma.approval.findUnique({
-      where: { id: approvalId },
-      include: { app: { include: { owners: true, endpoints: { include: { endpoint: true } } } } },
+  getApproval(actor: LifecycleActor, approvalId: string) {
+    return this.approvals.getApproval(actor, approvalId);
+  }
+
+  /** A secret that reached nobody must not stay usable: revoke it at once (false: already revoked). */
+  async revokeUndelivered(credential: { id: string; sharedKey: string }, by: { userId: string; teamId: string }): Promise<boolean> {
+    const revoked = await revokeUndelivered(this.deps.db.prisma, this.deps.clock, {
+      credentialId: credential.id,
+      actorId: by.userId,
+      teamId: by.teamId,
     });
-    if (!approval || approval.app.teamId !== actor.teamId) throw notFound("That request no longer exists.");
-    const credential = approval.credentialId ? await this.prisma.credential.findUnique({ where: { id: approval.credentialId } }) : null;
-    return { approval, credential };
+    await publishAfterCommit(this.deps.db, credential);
+    return revoked;
   }
 
   /** Runs grace-period revocations whose time has come. Idempotent; safe on every replica. */
-  async executeDueRevocations(limit = 500): Promise<number> {
-    const now = this.clock();
-    const due = await this.prisma.credential.findMany({
-      where: { status: "ACTIVE", revokeAt: { lte: now } },
-      select: { id: true },
-      orderBy: { revokeAt: "asc" },
-      take: limit,
-    });
-    let done = 0;
-    for (const { id } of due) {
-      const revoked = await this.prisma.$transaction(async (tx) => {
-        const res = await tx.credential.updateMany({
-          where: { id, status: "ACTIVE", revokeAt: { lte: now } },
-          data: { status: "REVOKED", revokedAt: now },
-        });
-        if (res.count === 0) return null;
-        const cred = await tx.credential.findUniqueOrThrow({ where: { id }, include: { app: true } });
-        await recordAudit(tx, {
-          actorId: cred.revokedBy ?? "AppKeys",
-          action: "credential.revoked",
-          teamId: cred.app.teamId,
-          app: cred.app,
-          credentialId: id,
-          environment: cred.environment,
-          reason: cred.revokeReason ?? undefined,
-          details: { scheduled: true, replacedBy: cred.replacedById ?? undefined },
-          at: now,
-        });
-        return cred;
-      });
-      if (revoked) {
-        done++;
-        await this.published(revoked);
-      }
-    }
-    return done;
+  executeDueRevocations(limit = 500): Promise<number> {
+    return executeDueRevocations(this.deps, limit);
   }
-
-  private validateRevoke(req: RevokeRequest): z.infer<typeof revokePayload> {
-    const parsed = revokePayload.safeParse({ ...req, note: cleanMultiline(req.note ?? "") });
-    if (!parsed.success) throw new DomainError("INVALID", "That revocation request is not valid.");
-    const p = parsed.data;
-    if (p.reason === "other" && !p.note)
-      throw new DomainError("INVALID", "Say why the key is revoked.", { note: "Say why the key is revoked." });
-    if (containsSecret(p.note)) throw new DomainError("INVALID", SECRET_IN_TEXT_MESSAGE, { note: SECRET_IN_TEXT_MESSAGE });
-    if (p.action === "replace_grace" && !p.grace)
-      throw new DomainError("INVALID", "Pick a grace period.", { grace: "Pick a grace period." });
-    return p;
-  }
-
-  private assertRevocable(c: CredentialRow, req: { action: RevokeAction }): void {
-    if (c.status === "REVOKED") {
-      throw new DomainError(
-        "INVALID_STATE",
-        `Key \`${c.id}\` was already revoked${c.revokedBy ? ` by <@${c.revokedBy}>` : ""}. A revoked key stays revoked. Nothing was changed.`,
-      );
-    }
-    if (c.revokeAt && req.action !== "now") {
-      throw new DomainError(
-        "INVALID_STATE",
-        `Key \`${c.id}\` has already been replaced and is revoked after its grace period. You can still revoke it now.`,
-      );
-    }
-  }
-
-  private async executeRevoke(
-    tx: Prisma.TransactionClient,
-    p: {
-      credential: CredentialRow;
-      app: AppWithOwners;
-      req: z.infer<typeof revokePayload>;
-      requesterId: string;
-      approverId?: string;
-      now: Date;
-    },
-  ): Promise<RevokeOutcome> {
-    const { credential: c, app, req, now } = p;
-    const details = {
-      action: req.action,
-      grace: req.grace,
-      note: req.note || undefined,
-      approvedBy: p.approverId && p.approverId !== p.requesterId ? p.approverId : undefined,
-    };
-    let replacement: IssuedCredential | undefined;
-    if (req.action !== "now") {
-      replacement = await issueCredential(tx, {
-        app,
-        teamId: app.teamId,
-        environment: c.environment,
-        label: c.label,
-        createdBy: p.requesterId,
-        pepper: this.pepper,
-        now,
-        auditDetails: { replaces: c.id },
-      });
-    }
-    if (req.action === "replace_grace" && req.grace) {
-      const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
-      const res = await tx.credential.updateMany({
-        // revokeAt: null — of two owners rotating at once, only one issues a replacement.
-        where: { id: c.id, status: "ACTIVE", revokeAt: null },
-        data: {
-          revokeAt,
-          revokedBy: p.requesterId,
-          revokeReason: req.reason,
-          revokeNote: req.note || null,
-          replacedById: replacement!.credential.id,
-        },
-      });
-      if (res.count === 0)
-        throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was revoked or replaced meanwhile. Nothing was changed.`);
-      await recordAudit(tx, {
-        actorId: p.requesterId,
-        action: "credential.revoke_scheduled",
-        teamId: app.teamId,
-        app,
-        credentialId: c.id,
-        environment: c.environment,
-        reason: req.reason,
-        details: { ...details, revokeAt: revokeAt.toISOString() },
-        at: now,
-      });
-      return { kind: "scheduled", app, credential: { ...c, revokeAt }, revokeAt, replacement: replacement! };
-    }
-    const res = await tx.credential.updateMany({
-      where: { id: c.id, status: "ACTIVE", ...(replacement ? { revokeAt: null } : {}) },
-      data: {
-        status: "REVOKED",
-        revokedAt: now,
-        revokedBy: p.requesterId,
-        revokeReason: req.reason,
-        revokeNote: req.note || null,
-        replacedById: replacement?.credential.id ?? null,
-      },
-    });
-    if (res.count === 0) throw new DomainError("INVALID_STATE", `Key \`${c.id}\` was already revoked. Nothing was changed.`);
-    await recordAudit(tx, {
-      actorId: p.requesterId,
-      action: "credential.revoked",
-      teamId: app.teamId,
-      app,
-      credentialId: c.id,
-      environment: c.environment,
-      reason: req.reason,
-      details,
-      at: now,
-    });
-    return {
-      kind: "revoked",
-      app,
-      credential: { ...c, status: "REVOKED", revokedAt: now, revokedBy: p.requesterId, revokeReason: req.reason },
-      replacement,
-    };
-  }
-
-  private async publishOutcome(o: RevokeOutcome): Promise<void> {
-    await this.published(o.credential);
-    if (o.kind !== "requested" && o.replacement) await this.published(o.replacement.credential);
-  }
-
-  /** After commit: tell every replica's verification cache. A lost notification is covered by its TTL. */
-  private async published(c: { id: string; sharedKey: string }): Promise<void> {
-    try {
-      await publishCredentialChange(this.db, { sharedKey: c.sharedKey, credentialId: c.id });
-    } catch {
-      // The change is committed; caches fall back to their short TTL.
-    }
-  }
-}
-
-/**
- * Locks the app row for the rest of the transaction and checks it is not archived, so a key
- * cannot be issued into an app that is being archived at the same moment (read committed would
- * let both through).
- */
-async function lockLiveApp(tx: Prisma.TransactionClient, app: { id: string; title: string }): Promise<void> {
-  const rows = await tx.$queryRaw<
-    { archived: boolean }[]
-  >`SELECT ("archivedAt" IS NOT NULL) AS archived FROM app WHERE id = ${app.id} FOR UPDATE`;
-  if (rows.length === 0 || rows[0]!.archived) throw new DomainError("INVALID_STATE", `The app *${app.title}* has been archived.`);
 }

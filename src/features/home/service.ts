@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
-import type { Actor } from "../apps/service.js";
+import type { Actor } from "../apps/access.js";
 import { isDueForRotation } from "../rotation/due.js";
 
 export interface HomeCard {
@@ -10,11 +10,26 @@ export interface HomeCard {
   dueForRotation: number;
 }
 
+/** What the App Home tab shows, and whose tab a change to an app redraws. */
+export class HomeService {
+  constructor(private readonly db: PrismaClient) {}
+
+  cards(actor: Actor, p: { now: Date; rotationDays: number; limit: number }): Promise<{ cards: HomeCard[]; total: number }> {
+    return homeCards(this.db, actor, p);
+  }
+
+  /** The app's workspace and current owners (none when it is gone). */
+  async owners(appId: string): Promise<{ teamId: string; userIds: string[] }> {
+    const app = await this.db.app.findUnique({ where: { id: appId }, select: { teamId: true, owners: { select: { userId: true } } } });
+    return app ? { teamId: app.teamId, userIds: app.owners.map((o) => o.userId) } : { teamId: "", userIds: [] };
+  }
+}
+
 /**
  * The App Home cards of the actor's own apps (owned or co-owned), newest first. Only the first
  * `limit` apps are loaded in full; `total` counts them all.
  */
-export async function homeCards(
+async function homeCards(
   db: PrismaClient,
   actor: Actor,
   p: { now: Date; rotationDays: number; limit: number },

@@ -1,12 +1,12 @@
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { canManage, type Actor } from "../apps/service.js";
+import { canManage, type Actor } from "../apps/access.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { DomainError, forbidden, isUniqueViolation, notFound } from "../../shared/errors.js";
+import { DomainError, isUniqueViolation } from "../../shared/errors.js";
 
 export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
 
-type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
+export type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
 export type OwnerRow = Prisma.AppOwnerGetPayload<object>;
 
 export interface OwnerChange {
@@ -27,7 +27,7 @@ export function isOriginalOwner(app: { ownerId: string }, owner: Pick<OwnerRow, 
   return owner.userId === app.ownerId || owner.role === "owner";
 }
 
-const shareDenied = () => forbidden("Only the app's owners, its co-owners and AppKeys admins can change who owns it.");
+const shareDenied = () => new DomainError("owners.forbidden", {});
 
 /**
  * Co-owners: who may manage an app besides its creator. Every change re-checks, inside its
@@ -42,21 +42,18 @@ export class OwnerService {
   /** The app (by its internal id) with its owners, if the actor may manage it. */
   async forActor(actor: Actor, appId: string): Promise<AppWithOwners> {
     const app = await this.db.app.findUnique({ where: { id: appId }, include: { owners: true } });
-    if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+    if (!app || app.archivedAt || app.teamId !== actor.teamId) throw new DomainError("app.gone", {});
     if (!canManage(actor, app)) throw shareDenied();
     return app;
   }
 
   /** Checks that can be made before anything is sent to Slack; the transaction repeats them. */
   precheckAdd(actor: Actor, app: AppWithOwners, userId: string): void {
-    if (!USER_ID_PATTERN.test(userId)) throw new DomainError("INVALID", "Pick a person from your workspace.");
+    if (!USER_ID_PATTERN.test(userId)) throw new DomainError("owners.not_a_user", {});
     if (!canManage(actor, app)) throw shareDenied();
     const existing = app.owners.find((o) => o.userId === userId);
     if (existing) {
-      throw new DomainError(
-        "CONFLICT",
-        isOriginalOwner(app, existing) ? `<@${userId}> already owns this app.` : `<@${userId}> is already a co-owner of this app.`,
-      );
+      throw new DomainError(isOriginalOwner(app, existing) ? "owners.already_owner" : "owners.already_co_owner", { userId });
     }
   }
 
@@ -80,7 +77,7 @@ export class OwnerService {
         return { app: { ...app, owners: [...app.owners, owner] }, userId };
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `<@${userId}> was made a co-owner of this app meanwhile.`);
+      if (isUniqueViolation(err)) throw new DomainError("owners.added_meanwhile", { userId });
       throw err;
     }
   }
@@ -90,12 +87,10 @@ export class OwnerService {
     return this.db.$transaction(async (tx) => {
       const app = await loadForChange(tx, actor, appId);
       const target = app.owners.find((o) => o.userId === userId);
-      if (!target) throw notFound(`<@${userId}> is not a co-owner of this app.`);
-      if (isOriginalOwner(app, target)) {
-        throw forbidden(`<@${userId}> created this app and stays its owner: the original owner can't be removed.`);
-      }
+      if (!target) throw new DomainError("owners.not_co_owner", { userId });
+      if (isOriginalOwner(app, target)) throw new DomainError("owners.original_owner", { userId });
       const gone = await tx.appOwner.deleteMany({ where: { appId: app.id, userId, role: { not: "owner" } } });
-      if (gone.count === 0) throw notFound(`<@${userId}> is not a co-owner of this app.`);
+      if (gone.count === 0) throw new DomainError("owners.not_co_owner", { userId });
       await recordAudit(tx, {
         actorId: actor.userId,
         action: "app.owner_removed",
@@ -111,7 +106,7 @@ export class OwnerService {
 
 async function loadForChange(tx: Prisma.TransactionClient, actor: Actor, appId: string): Promise<AppWithOwners> {
   const app = await tx.app.findUnique({ where: { id: appId }, include: { owners: true } });
-  if (!app || app.archivedAt || app.teamId !== actor.teamId) throw notFound("That app no longer exists.");
+  if (!app || app.archivedAt || app.teamId !== actor.teamId) throw new DomainError("app.gone", {});
   if (!canManage(actor, app)) throw shareDenied();
   return app;
 }

@@ -3,7 +3,7 @@ import { canManage, type Actor } from "../apps/service.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
 import { SECRET_IN_TEXT_MESSAGE, containsSecret } from "../credentials/key-format.js";
-import { DomainError, forbidden, notFound } from "../../shared/errors.js";
+import { DomainError } from "../../shared/errors.js";
 import { cleanMultiline } from "../../shared/text.js";
 
 /**
@@ -391,12 +391,10 @@ export interface SnoozeTarget {
 
 async function loadManaged(db: Prisma.TransactionClient, actor: Actor, credentialId: string) {
   const cred = await db.credential.findUnique({ where: { id: credentialId }, include: { app: { include: { owners: true } } } });
-  if (!cred || cred.app.teamId !== actor.teamId || cred.app.archivedAt) throw notFound("That key no longer exists.");
-  if (!canManage(actor, cred.app)) throw forbidden("Only the app's owners and AppKeys admins can snooze its rotation reminders.");
-  if (cred.status !== "ACTIVE")
-    throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is revoked: there is nothing to remind you about.`);
-  if (cred.revokeAt)
-    throw new DomainError("INVALID_STATE", `Key \`${cred.id}\` is already being replaced: it will be revoked when its grace period ends.`);
+  if (!cred || cred.app.teamId !== actor.teamId || cred.app.archivedAt) throw new DomainError("credential.gone", {});
+  if (!canManage(actor, cred.app)) throw new DomainError("rotation.snooze_forbidden", {});
+  if (cred.status !== "ACTIVE") throw new DomainError("rotation.key_revoked", { credentialId: cred.id });
+  if (cred.revokeAt) throw new DomainError("rotation.key_replacing", { credentialId: cred.id });
   return cred;
 }
 
@@ -443,7 +441,7 @@ export async function snoozeCredential(
   input: { credentialId: string; days: string | number; reason: string },
 ): Promise<{ until: Date; appId: string; credentialId: string; days: number }> {
   const v = validateSnooze(input);
-  if (v.days === undefined || v.reason === undefined) throw new DomainError("INVALID", "Check the highlighted fields.", v.errors);
+  if (v.days === undefined || v.reason === undefined) throw new DomainError("input.invalid", {}, v.errors);
   const { days, reason } = v;
   const now = clock();
   const until = new Date(now.getTime() + days * DAY_MS);

@@ -1,9 +1,9 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Config } from "../../config.js";
-import type { Actor } from "../apps/service.js";
+import type { Actor } from "../apps/access.js";
 import { recordAudit } from "../audit/record.js";
 import type { Clock } from "../../shared/clock.js";
-import { DomainError, forbidden } from "../../shared/errors.js";
+import { DomainError } from "../../shared/errors.js";
 import type { SettingKey } from "./service.js";
 
 /**
@@ -95,9 +95,9 @@ export async function changeSettings(
   actor: Actor,
   input: SettingsInput,
 ): Promise<{ changes: SettingChange[]; settings: SettingsShown }> {
-  if (!actor.isAdmin) throw forbidden("Only AppKeys admins can change settings.");
+  if (!actor.isAdmin) throw new DomainError("settings.forbidden", {});
   const errors = validateSettings(input);
-  if (Object.keys(errors).length) throw new DomainError("INVALID", "Check the highlighted fields.", errors);
+  if (Object.keys(errors).length) throw new DomainError("input.invalid", {}, errors);
   const now = clock();
   return db.$transaction(async (tx) => {
     const rows = await tx.setting.findMany({ where: { key: { in: ["auditChannelId", "rotationChannelId", "rotationDays"] } } });

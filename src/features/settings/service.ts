@@ -1,5 +1,8 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Config } from "../../config.js";
+import type { Actor } from "../apps/access.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
+import { changeSettings, describeSettings, type SettingChange, type SettingsInput, type SettingsShown } from "./admin.js";
 
 /** Settings admins may change at run time (/apps settings); a stored value overrides the env. */
 export const SETTING_KEYS = ["auditChannelId", "rotationChannelId", "rotationDays"] as const;
@@ -15,7 +18,18 @@ export class SettingsService {
   constructor(
     private readonly db: PrismaClient,
     private readonly config: Config,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** What `/apps settings` shows: each value and where it comes from. */
+  describe(): Promise<SettingsShown> {
+    return describeSettings(this.db, this.config);
+  }
+
+  /** Admins only: applies and audits the changes in one transaction (see changeSettings). */
+  change(actor: Actor, input: SettingsInput): Promise<{ changes: SettingChange[]; settings: SettingsShown }> {
+    return changeSettings(this.db, this.clock, this.config, actor, input);
+  }
 
   /** Read on every use (cheap: one indexed query) so every replica sees a change at once. */
   async effective(): Promise<EffectiveSettings> {

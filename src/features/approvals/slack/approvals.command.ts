@@ -13,19 +13,9 @@ export function approvalsSubcommand(s: Services, client: webApi.WebClient): Subc
       await reply(":no_entry: Only approvers can see pending requests.");
       return true;
     }
-    const where = { status: "PENDING" as const, app: { teamId, archivedAt: null } };
-    const [rows, total] = await Promise.all([
-      s.db.prisma.approval.findMany({ where, include: { app: true }, orderBy: { createdAt: "asc" }, take: SHOWN }),
-      s.db.prisma.approval.count({ where }),
-    ]);
-    const credIds = rows.map((r) => r.credentialId).filter((x): x is string => !!x);
-    const creds = new Map((await s.db.prisma.credential.findMany({ where: { id: { in: credIds } } })).map((c) => [c.id, c]));
-    const items = rows.map((r) => ({
-      approval: r as unknown as ApprovalView,
-      app: r.app,
-      credential: r.credentialId ? creds.get(r.credentialId) : null,
-    }));
-    await reply(`${total} request(s) waiting for approval.`, pendingApprovalsBlocks(items, total));
+    const { items, total } = await s.approvals.pending(teamId, SHOWN);
+    const shown = items.map((it) => ({ ...it, approval: it.approval as unknown as ApprovalView }));
+    await reply(`${total} request(s) waiting for approval.`, pendingApprovalsBlocks(shown, total));
     return true;
   };
 }

@@ -2,12 +2,13 @@ import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { approvalRequestBlocks, type ApprovalView } from "../../credentials/slack/blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 
 /** Sends a pending request to every approver but the requester, each as a DM with a Review button. */
 export async function notifyApprovers(s: Services, client: webApi.WebClient, approvalId: string): Promise<number> {
-  const approval = await s.db.prisma.approval.findUnique({ where: { id: approvalId }, include: { app: true } });
-  if (!approval) return 0;
-  const credential = approval.credentialId ? await s.db.prisma.credential.findUnique({ where: { id: approval.credentialId } }) : null;
+  const request = await s.approvals.request(approvalId);
+  if (!request) return 0;
+  const { approval, app, credential } = request;
   const approvers = (await s.approvers.list(client)).filter((id) => id !== approval.requesterId);
   if (approvers.length === 0) {
     s.logger.warn({ approvalId }, "no approver configured besides the requester: set APPROVER_USER_IDS or APPROVER_GROUP_ID");
@@ -25,8 +26,8 @@ export async function notifyApprovers(s: Services, client: webApi.WebClient, app
     try {
       await client.chat.postMessage({
         channel: approver,
-        text: `Approval needed: ${approval.kind === "GENERATE" ? "a production key" : "a production key revocation"} for ${approval.app.title}`,
-        blocks: approvalRequestBlocks(view, approval.app, credential),
+        text: `Approval needed: ${approval.kind === "GENERATE" ? "a production key" : "a production key revocation"} for ${mrkdwnEscape(app.title)}`,
+        blocks: approvalRequestBlocks(view, app, credential),
       });
       sent++;
     } catch (err) {

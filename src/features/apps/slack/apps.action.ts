@@ -6,6 +6,7 @@ import { slackCode } from "../../credentials/slack/deliver.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import { replyToAction } from "../../../platform/slack/reply.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 
 function teamOf(body: BlockAction): string {
   return body.team?.id ?? body.user.team_id ?? "";
@@ -23,7 +24,7 @@ export function registerAppActions(app: App, s: Services): void {
         await respond({
           response_type: "ephemeral",
           replace_original: false,
-          text: `App ${details.app.title}`,
+          text: `App ${mrkdwnEscape(details.app.title)}`,
           blocks: appDetailsBlocks(details, opts),
         });
       } else {

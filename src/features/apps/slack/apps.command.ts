@@ -46,7 +46,10 @@ export function registerAppsCommand(app: App, s: Services, extra: SubcommandHand
         }
         case "show": {
           const details = await s.apps.details(actor, cmd.ref);
-          await reply(`App ${details.app.title} (${details.app.publicId})`, appDetailsBlocks(details, { now: s.clock(), canManage: true }));
+          await reply(
+            `App ${mrkdwnEscape(details.app.title)} (${details.app.publicId})`,
+            appDetailsBlocks(details, { now: s.clock(), canManage: true }),
+          );
           return;
         }
         default:

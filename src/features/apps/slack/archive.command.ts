@@ -9,12 +9,8 @@ export function archiveSubcommand(s: Services, client: webApi.WebClient): Subcom
   return async (cmd, { userId, teamId, triggerId }) => {
     if (cmd.kind !== "archive") return false;
     await openOrExplain(s, client, triggerId, userId, async () => {
-      const app = await s.apps.resolveApp(s.actor(userId, teamId), cmd.ref);
-      const [activeKeys, pending] = await Promise.all([
-        s.db.prisma.credential.count({ where: { appId: app.id, status: "ACTIVE" } }),
-        s.db.prisma.approval.count({ where: { appId: app.id, status: "PENDING" } }),
-      ]);
-      return archiveModal(app, activeKeys, pending);
+      const { app, activeKeys, pendingRequests } = await s.apps.archivePreview(s.actor(userId, teamId), cmd.ref);
+      return archiveModal(app, activeKeys, pendingRequests);
     });
     return true;
   };

@@ -174,5 +174,5 @@ export function keysModal(k: KeyReveal): ModalView {
 }
 
 export function keyRevealText(k: KeyReveal): string {
-  return `New API keys for ${k.appTitle} (${k.appPublicId}, ${k.environment}). Shown once: copy them now.`;
+  return `New API keys for ${mrkdwnEscape(k.appTitle)} (${k.appPublicId}, ${k.environment}). Shown once: copy them now.`;
 }

@@ -7,10 +7,11 @@ import { endpointsModal, errorModal, progressModal, type DraftApp } from "./crea
 import { revealNewKey } from "../../credentials/slack/deliver.js";
 import { notifyApprovers } from "../../approvals/slack/notify.js";
 import { requestSentModal } from "../../credentials/slack/blocks.js";
-import { describeError } from "../../../platform/slack/errors.js";
+import { describeError, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
 
+const FIELD_BLOCKS: Record<string, string> = { title: BLK.title, description: BLK.description, endpoints: BLK.endpoints };
 const draftSchema = z.object({ t: z.string().max(200), d: z.string().max(2000) });
 
 export function registerCreateAppViews(app: App, s: Services): void {
@@ -24,11 +25,11 @@ export function registerCreateAppViews(app: App, s: Services): void {
       errors = await s.apps.validateNewApp(actor, draft);
     } catch (err) {
       const e = describeError(err, s.logger, "validating a new app");
-      await ack({ response_action: "errors", errors: { [BLK.title]: `${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}` } });
+      await ack(fieldErrorsAck({ title: `${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}` }, FIELD_BLOCKS));
       return;
     }
     if (Object.keys(errors).length) {
-      await ack({ response_action: "errors", errors: mapFields(errors) });
+      await ack(fieldErrorsAck(errors, FIELD_BLOCKS));
       return;
     }
     await ack({ response_action: "update", view: endpointsModal(draft, s.endpoints.apis()) });
@@ -51,15 +52,14 @@ export function registerCreateAppViews(app: App, s: Services): void {
       return;
     }
     if (endpointIds.length === 0) {
-      await ack({ response_action: "errors", errors: { [BLK.endpoints]: "Select at least one API endpoint." } });
+      await ack(fieldErrorsAck({ endpoints: "Select at least one API endpoint." }, FIELD_BLOCKS));
       return;
     }
     const unknown = endpointIds.filter((id) => !s.endpoints.get(id));
     if (unknown.length) {
-      await ack({
-        response_action: "errors",
-        errors: { [BLK.endpoints]: "Some selected endpoints are no longer in the catalog. Remove them and select again." },
-      });
+      await ack(
+        fieldErrorsAck({ endpoints: "Some selected endpoints are no longer in the catalog. Remove them and select again." }, FIELD_BLOCKS),
+      );
       return;
     }
     await ack({ response_action: "update", view: progressModal("New App", "Creating your app and generating its keys…") });
@@ -93,11 +93,6 @@ export function registerCreateAppViews(app: App, s: Services): void {
       await client.views.update({ view_id: view.id, view: errorModal("New App", e.text, e.requestId) }).catch(() => {});
     }
   });
-}
-
-function mapFields(errors: Record<string, string>): Record<string, string> {
-  const blockFor: Record<string, string> = { title: BLK.title, description: BLK.description, endpoints: BLK.endpoints };
-  return Object.fromEntries(Object.entries(errors).map(([k, v]) => [blockFor[k] ?? k, v]));
 }
 
 function safeJson(s: string | undefined): unknown {

@@ -1,9 +1,9 @@
 import type { webApi } from "@slack/bolt";
 type WebClient = webApi.WebClient;
 import type { Logger } from "../../../logger.js";
-import { revokeUndelivered, type IssuedCredential } from "../service.js";
-import { publishCredentialChange } from "../notify.js";
+import type { IssuedCredential } from "../service.js";
 import type { Services } from "../../../services.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
 
 export interface Delivery {
@@ -85,13 +85,12 @@ export async function revealNewKey(
     },
   });
   if (!delivery.modal && !delivery.dm) {
-    await revokeUndelivered(s.db.prisma, s.clock, { credentialId: credential.id, actorId: p.userId, teamId: p.teamId });
-    await publishCredentialChange(s.db, { sharedKey: credential.sharedKey, credentialId: credential.id }).catch(() => {});
+    await s.credentials.revokeUndelivered(credential, { userId: p.userId, teamId: p.teamId });
     s.logger.warn({ credentialId: credential.id }, "secret could not be delivered; credential revoked");
     await client.chat
       .postMessage({
         channel: p.userId,
-        text: `:warning: I could not deliver the new secret key \`${credential.id}\` of *${p.app.title}* (\`${p.app.publicId}\`) to you, so I revoked it. Generate a new one with \`/apps keys generate ${p.app.publicId}\`.`,
+        text: `:warning: I could not deliver the new secret key \`${credential.id}\` of *${mrkdwnEscape(p.app.title)}* (\`${p.app.publicId}\`) to you, so I revoked it. Generate a new one with \`/apps keys generate ${p.app.publicId}\`.`,
       })
       .catch(() => {});
   }

@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import { canManage } from "../../apps/service.js";
+import { canManage } from "../../apps/access.js";
 import type { LifecycleActor, RevokeAction } from "../service.js";
 import type { Services } from "../../../services.js";
 import { generateKeyModal, resultModal, revokeModal } from "./blocks.js";

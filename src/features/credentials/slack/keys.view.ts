@@ -1,7 +1,8 @@
 import type { App, webApi } from "@slack/bolt";
 import { z } from "zod";
 import { GRACE_PERIODS, REVOKE_ACTIONS, REVOKE_REASONS, type DecisionOutcome, type GracePeriod, type RevokeOutcome } from "../service.js";
-import { ENVIRONMENTS, SECRET_IN_TEXT_MESSAGE, containsSecret } from "../key-format.js";
+import { ENVIRONMENTS } from "../key-format.js";
+import { decisionErrors, labelErrors, revokeErrors } from "../rules.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
 import { lifecycleActor } from "./dialogs.js";
@@ -9,7 +10,7 @@ import { notifyApprovers, tellUser } from "../../approvals/slack/notify.js";
 import { progressModal } from "../../apps/slack/create.blocks.js";
 import { collectKeyBlocks, requestSentModal, resultModal, revokedText } from "./blocks.js";
 import { revealNewKey, slackCode } from "./deliver.js";
-import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { describeError, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
 
@@ -26,6 +27,18 @@ function meta<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
   }
 }
 
+/** Form input names (as the domain's rules name them) → the modals' block ids. */
+const FIELD_BLOCKS: Record<string, string> = {
+  environment: BLK.environment,
+  label: BLK.label,
+  action: BLK.revokeAction,
+  reason: BLK.reason,
+  grace: BLK.grace,
+  note: BLK.note,
+  decision: BLK.decision,
+};
+const hasErrors = (e: Record<string, string>) => Object.keys(e).length > 0;
+
 type ViewBody = { user: { id: string; team_id?: string }; team: { id: string } | null };
 const teamOf = (b: ViewBody) => b.team?.id ?? b.user.team_id ?? "";
 
@@ -37,10 +50,8 @@ export function registerKeyViews(app: App, s: Services): void {
     const label = state.text(BLK.label, ACT.label);
     if (!m)
       return void (await ack({ response_action: "update", view: resultModal("Generate Key", "This form is out of date. Open it again.") }));
-    if (!env.success) return void (await ack({ response_action: "errors", errors: { [BLK.environment]: "Pick an environment." } }));
-    if (label.length > 60)
-      return void (await ack({ response_action: "errors", errors: { [BLK.label]: "Keep the label to 60 characters." } }));
-    if (containsSecret(label)) return void (await ack({ response_action: "errors", errors: { [BLK.label]: SECRET_IN_TEXT_MESSAGE } }));
+    const invalid = env.success ? labelErrors(label) : { environment: "Pick an environment." };
+    if (!env.success || hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Generate Key", "Generating your key…") });
     const userId = body.user.id;
     const teamId = teamOf(body);
@@ -73,13 +84,8 @@ export function registerKeyViews(app: App, s: Services): void {
         response_action: "update",
         view: resultModal("Revoking the Key", "This form is out of date. Open it again."),
       }));
-    const errors: Record<string, string> = {};
-    if (!action.success) errors[BLK.revokeAction] = "Pick what to do with the key.";
-    if (!reason.success) errors[BLK.reason] = "Pick a reason.";
-    else if (reason.data === "other" && !note) errors[BLK.note] = "Say why the key is revoked.";
-    if (containsSecret(note)) errors[BLK.note] = SECRET_IN_TEXT_MESSAGE;
-    if (action.success && action.data === "replace_grace" && !grace.success) errors[BLK.grace] = "Pick a grace period.";
-    if (Object.keys(errors).length) return void (await ack({ response_action: "errors", errors }));
+    const invalid = revokeErrors({ action: action.data, reason: reason.data, grace: grace.data, note });
+    if (hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Revoking the Key", "Working on it…") });
     const userId = body.user.id;
     const teamId = teamOf(body);
@@ -105,11 +111,8 @@ export function registerKeyViews(app: App, s: Services): void {
     const decision = z.enum(["approve", "reject"]).safeParse(state.selected(BLK.decision, ACT.decision));
     const note = state.text(BLK.note, ACT.note);
     if (!m) return void (await ack({ response_action: "update", view: resultModal("Review", "This form is out of date.") }));
-    if (!decision.success) return void (await ack({ response_action: "errors", errors: { [BLK.decision]: "Approve or reject." } }));
-    if (containsSecret(note)) return void (await ack({ response_action: "errors", errors: { [BLK.note]: SECRET_IN_TEXT_MESSAGE } }));
-    if (decision.data === "reject" && !note.trim()) {
-      return void (await ack({ response_action: "errors", errors: { [BLK.note]: "Tell the requester why you reject it." } }));
-    }
+    const invalid = decisionErrors(decision.data, note);
+    if (!decision.success || hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Review", "Recording your decision…") });
     const userId = body.user.id;
     const teamId = teamOf(body);

@@ -1,5 +1,4 @@
 import type { webApi } from "@slack/bolt";
-import { homeCards } from "../service.js";
 import type { Services } from "../../../services.js";
 import { HOME_MAX_CARDS, homeView } from "./blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
@@ -10,7 +9,7 @@ type WebClient = webApi.WebClient;
 export async function publishHome(s: Services, client: WebClient, userId: string, teamId: string): Promise<void> {
   const actor = s.actor(userId, teamId);
   const { rotationDays } = await s.settings.effective();
-  const { cards, total } = await homeCards(s.db.prisma, actor, { now: s.clock(), rotationDays, limit: HOME_MAX_CARDS });
+  const { cards, total } = await s.home.cards(actor, { now: s.clock(), rotationDays, limit: HOME_MAX_CARDS });
   await client.views.publish({ user_id: userId, view: homeView({ cards, total, rotationDays }) });
 }
 
@@ -54,11 +53,7 @@ export class HomePublisher {
 
   /** Every current owner of the app, after a change to it. */
   async refreshApp(appId: string): Promise<void> {
-    const app = await this.s.db.prisma.app.findUnique({
-      where: { id: appId },
-      select: { teamId: true, owners: { select: { userId: true } } },
-    });
-    if (!app) return;
-    await Promise.all(app.owners.map((o) => this.refresh(o.userId, app.teamId)));
+    const { teamId, userIds } = await this.s.home.owners(appId);
+    await Promise.all(userIds.map((userId) => this.refresh(userId, teamId)));
   }
 }

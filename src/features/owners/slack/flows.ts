@@ -1,24 +1,23 @@
 import type { webApi } from "@slack/bolt";
-import type { Actor } from "../../apps/service.js";
+import type { Actor } from "../../apps/access.js";
 import { DomainError } from "../../../shared/errors.js";
-import { OwnerService, type OwnerChange } from "../service.js";
-import type { Prisma } from "../../../generated/prisma/client.js";
+import type { AppWithOwners, OwnerChange, OwnerService } from "../service.js";
 import type { Services } from "../../../services.js";
 import { appDetailsModal } from "../../apps/slack/blocks.js";
 import type { ModalView } from "../../../platform/slack/blocks.js";
 import { farewellText, ownersGoneModal, ownersModal, welcomeText, type OwnersMeta } from "./blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
+import { domainErrorText } from "../../../platform/slack/errors.js";
 import type { HomePublisher } from "../../home/slack/publish.js";
 
 type WebClient = webApi.WebClient;
-type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
 
 /** What Slack answers conversations.open with for people who cannot own an app. */
-const NOT_A_PERSON: Record<string, (userId: string) => string> = {
-  user_not_found: () => "I can't find that person in this workspace.",
-  user_not_visible: () => "I can't find that person in this workspace.",
-  cannot_dm_bot: (u) => `<@${u}> is a bot or an app: only people can own apps.`,
-  user_disabled: (u) => `<@${u}>'s account is deactivated.`,
+const NOT_A_PERSON: Record<string, (userId: string) => DomainError> = {
+  user_not_found: () => new DomainError("owners.person_not_found", {}),
+  user_not_visible: () => new DomainError("owners.person_not_found", {}),
+  cannot_dm_bot: (userId) => new DomainError("owners.not_a_person", { userId }),
+  user_disabled: (userId) => new DomainError("owners.person_deactivated", { userId }),
 };
 
 /**
@@ -34,7 +33,7 @@ export class OwnerFlows {
     private readonly client: WebClient,
     private readonly home: HomePublisher,
   ) {
-    this.owners = new OwnerService(s.db.prisma, s.clock);
+    this.owners = s.owners;
   }
 
   async add(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {
@@ -47,7 +46,7 @@ export class OwnerFlows {
       dm = im.channel?.id;
     } catch (err) {
       const explain = NOT_A_PERSON[slackCode(err)];
-      if (explain) throw new DomainError("INVALID", explain(userId));
+      if (explain) throw explain(userId);
       throw err;
     }
     const change = await this.owners.addCoOwner(actor, app.id, userId);
@@ -80,7 +79,7 @@ export class OwnerFlows {
       return ownersModal({ app, meta, notice });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return ownersGoneModal([notice, err.message].filter(Boolean).join("\n\n"));
+      return ownersGoneModal([notice, domainErrorText(err)].filter(Boolean).join("\n\n"));
     }
   }
 

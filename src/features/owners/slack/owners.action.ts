@@ -49,7 +49,7 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
     const parsed = removeValue.safeParse(action.value ?? "");
     let notice: string;
     try {
-      if (!parsed.success) throw new DomainError("INVALID", "That button is out of date. Open the app's owners again.");
+      if (!parsed.success) throw new DomainError("owners.stale_button", {});
       const [publicId, userId] = parsed.data;
       const target = await s.apps.resolveApp(actor, publicId);
       await flows.remove(actor, target, userId);

@@ -4,7 +4,7 @@ import { APP_ID_PATTERN } from "../../apps/service.js";
 import type { Services } from "../../../services.js";
 import { addedText, ownersGoneModal, ownersModal, type OwnersMeta } from "./blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
-import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { describeError, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import type { OwnerFlows } from "./flows.js";
 import { readState } from "../../../platform/slack/view-state.js";
@@ -36,7 +36,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
     }
     const userId = readState(view.state.values).user(BLK.ownerAdd, ACT.ownerAdd);
     if (!userId) {
-      await ack({ response_action: "errors", errors: { [BLK.ownerAdd]: "Pick a person to add." } });
+      await ack(fieldErrorsAck({ [BLK.ownerAdd]: "Pick a person to add." }));
       return;
     }
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
@@ -46,10 +46,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
       flows.owners.precheckAdd(actor, target, userId);
     } catch (err) {
       const e = describeError(err, s.logger, "adding a co-owner");
-      await ack({
-        response_action: "errors",
-        errors: { [BLK.ownerAdd]: plainText(`${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}`) },
-      });
+      await ack(fieldErrorsAck({ [BLK.ownerAdd]: plainText(`${e.text}${e.requestId ? ` (request ${e.requestId})` : ""}`) }));
       return;
     }
     await ack({

@@ -1,11 +1,10 @@
 import type { App } from "@slack/bolt";
 import { z } from "zod";
-import { DomainError } from "../../../shared/errors.js";
 import { snoozeCredential, validateSnooze } from "../service.js";
 import type { Services } from "../../../services.js";
 import { resultModal } from "../../credentials/slack/blocks.js";
 import { snoozedModal } from "./blocks.js";
-import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { describeError, domainFieldErrors, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
 
@@ -33,12 +32,7 @@ export function registerSnoozeViews(app: App, s: Services): void {
       reason: state.text(BLK.snoozeReason, ACT.snoozeReason),
     };
     const { errors } = validateSnooze(input);
-    if (Object.keys(errors).length) {
-      return void (await ack({
-        response_action: "errors",
-        errors: Object.fromEntries(Object.entries(errors).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
-      }));
-    }
+    if (Object.keys(errors).length) return void (await ack(fieldErrorsAck(errors, FIELD_BLOCKS)));
     // One short transaction: answer within Slack's 3 seconds with the outcome.
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
     try {
@@ -46,12 +40,8 @@ export function registerSnoozeViews(app: App, s: Services): void {
       await ack({ response_action: "update", view: snoozedModal(done) });
       s.bus.emit("app.changed", done.appId);
     } catch (err) {
-      if (err instanceof DomainError && Object.keys(err.fields).length) {
-        return void (await ack({
-          response_action: "errors",
-          errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
-        }));
-      }
+      const fields = domainFieldErrors(err, FIELD_BLOCKS);
+      if (fields) return void (await ack(fields));
       await ack({
         response_action: "update",
         view: resultModal("Snooze reminders", errorText(describeError(err, s.logger, "snoozing a rotation reminder"))),

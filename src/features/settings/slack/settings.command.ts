@@ -1,5 +1,4 @@
 import type { webApi } from "@slack/bolt";
-import { describeSettings } from "../admin.js";
 import type { Services } from "../../../services.js";
 import { settingsModal } from "./blocks.js";
 import { slackCode } from "../../credentials/slack/deliver.js";
@@ -16,7 +15,7 @@ export function settingsSubcommand(s: Services, client: webApi.WebClient): Subco
     }
     let view;
     try {
-      view = settingsModal(await describeSettings(s.db.prisma, s.config));
+      view = settingsModal(await s.settings.describe());
     } catch (err) {
       await reply(errorText(describeError(err, s.logger, "/apps settings")));
       return true;

@@ -1,10 +1,8 @@
 import type { App } from "@slack/bolt";
-import { DomainError } from "../../../shared/errors.js";
-import { changeSettings } from "../admin.js";
 import type { Services } from "../../../services.js";
 import { resultModal } from "../../credentials/slack/blocks.js";
 import { settingsSavedModal } from "./blocks.js";
-import { describeError, errorText } from "../../../platform/slack/errors.js";
+import { describeError, domainFieldErrors, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
 
@@ -20,7 +18,7 @@ export function registerSettingsViews(app: App, s: Services): void {
     // Authorised again here: a forged submission from a non-admin changes nothing.
     const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
     try {
-      const { changes, settings } = await changeSettings(s.db.prisma, s.clock, s.config, actor, {
+      const { changes, settings } = await s.settings.change(actor, {
         auditChannelId: state.conversation(BLK.settingsAudit, ACT.settingsAudit) ?? null,
         rotationChannelId: state.conversation(BLK.settingsRotation, ACT.settingsRotation) ?? null,
         rotationDays: state.text(BLK.settingsDays, ACT.settingsDays),
@@ -28,12 +26,8 @@ export function registerSettingsViews(app: App, s: Services): void {
       if (changes.length) s.logger.info({ userId: actor.userId, changes }, "settings changed");
       await ack({ response_action: "update", view: settingsSavedModal(changes, settings) });
     } catch (err) {
-      if (err instanceof DomainError && Object.keys(err.fields).length) {
-        return void (await ack({
-          response_action: "errors",
-          errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [FIELD_BLOCKS[k] ?? k, v])),
-        }));
-      }
+      const fields = domainFieldErrors(err, FIELD_BLOCKS);
+      if (fields) return void (await ack(fields));
       await ack({
         response_action: "update",
         view: resultModal("AppKeys settings", errorText(describeError(err, s.logger, "changing settings"))),

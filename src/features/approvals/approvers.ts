@@ -1,6 +1,14 @@
-import type { webApi } from "@slack/bolt";
-import type { Config } from "../../../config.js";
-import type { Logger } from "../../../logger.js";
+import type { Config } from "../../config.js";
+import type { Logger } from "../../logger.js";
+
+/**
+ * Reads a user group's members: the one call this needs from Slack's Web API (usergroups.users.list,
+ * scope usergroups:read). The Slack client passed by a listener fits it as it is; the domain does not
+ * depend on Slack's types.
+ */
+export interface GroupReader {
+  usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } };
+}
 
 /**
  * Who may approve production requests: APPROVER_USER_IDS plus the members of the Slack user
@@ -15,18 +23,18 @@ export class ApproverDirectory {
     private readonly ttlMs = 60_000,
   ) {}
 
-  async list(client: webApi.WebClient): Promise<string[]> {
+  async list(client: GroupReader): Promise<string[]> {
     const ids = new Set(this.config.APPROVER_USER_IDS);
     for (const m of await this.groupMembers(client)) ids.add(m);
     return [...ids];
   }
 
-  async isApprover(client: webApi.WebClient, userId: string): Promise<boolean> {
+  async isApprover(client: GroupReader, userId: string): Promise<boolean> {
     if (this.config.APPROVER_USER_IDS.includes(userId)) return true;
     return (await this.groupMembers(client)).has(userId);
   }
 
-  private async groupMembers(client: webApi.WebClient): Promise<Set<string>> {
+  private async groupMembers(client: GroupReader): Promise<Set<string>> {
     const group = this.config.APPROVER_GROUP_ID;
     if (!group) return new Set();
     const now = Date.now();
