@@ -150,6 +150,7 @@ describe("a start-up step that fails", () => {
       DATABASE_URL: "postgresql://postgres@127.0.0.1:9/appkeys",
       PORT: "0",
     });
+    r.ready.catch(() => {}); // it never becomes healthy: that is the point
     const code = await new Promise<number | null>((resolve) => r.child.on("exit", resolve));
     expect(code).toBe(1);
     const lines = r.output().trim().split("\n");
