@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../../shared/errors.js";
 import type { Logger } from "../../logger.js";
+import { slackApiError } from "./slack-error.js";
 
 export interface UserFacingError {
   text: string;
@@ -14,7 +15,7 @@ export interface UserFacingError {
 export function describeError(err: unknown, logger: Logger, what: string): UserFacingError {
   if (err instanceof DomainError) return { text: err.message };
   const requestId = randomUUID().slice(0, 8);
-  const slackError = (err as { data?: { error?: string } })?.data?.error;
+  const slackError = slackApiError(err);
   logger.error({ err, requestId, slackError }, `${what} failed`);
   if (slackError) {
     return { text: `Slack refused the request (\`${slackError}\`). Nothing was changed; please try again.`, requestId };

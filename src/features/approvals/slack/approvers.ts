@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Config } from "../../../config.js";
 import type { Logger } from "../../../logger.js";
+import { slackApiError } from "../../../platform/slack/slack-error.js";
 
 /**
  * Who may approve production requests: APPROVER_USER_IDS plus the members of the Slack user
@@ -36,7 +37,7 @@ export class ApproverDirectory {
       this.cache = { at: now, members: new Set(res.users ?? []) };
     } catch (err) {
       // Keep the last known members rather than locking every approver out on a Slack hiccup.
-      this.logger.warn({ slackError: (err as { data?: { error?: string } }).data?.error, group }, "could not read the approver group");
+      this.logger.warn({ slackError: slackApiError(err), group }, "could not read the approver group");
       if (!this.cache) return new Set();
     }
     return this.cache!.members;

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { appDetailsBlocks, appDetailsModal, appListBlocks } from "./blocks.js";
 import { newAppModal } from "./create.blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import { replyToAction } from "../../../platform/slack/reply.js";

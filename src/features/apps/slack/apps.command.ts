@@ -3,7 +3,7 @@ import type { Services } from "../../../services.js";
 import { appDetailsBlocks, appListBlocks, usageText } from "./blocks.js";
 import { newAppModal } from "./create.blocks.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import { parseAppsCommand, type AppsCommand } from "./parse.js";
 

@@ -7,7 +7,7 @@ import type { Services } from "../../../services.js";
 import { appDetailsModal } from "../../apps/slack/blocks.js";
 import type { ModalView } from "../../../platform/slack/blocks.js";
 import { farewellText, ownersGoneModal, ownersModal, welcomeText, type OwnersMeta } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import type { HomePublisher } from "../../home/slack/publish.js";
 
 type WebClient = webApi.WebClient;

@@ -6,7 +6,7 @@ import type { Services } from "../../../services.js";
 import { APP_ID_PATTERN } from "../../apps/service.js";
 import { ownersModal, removedText, type OwnersMeta } from "./blocks.js";
 import { replyToAction } from "../../../platform/slack/reply.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import type { OwnerFlows } from "./flows.js";

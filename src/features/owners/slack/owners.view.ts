@@ -3,7 +3,7 @@ import { z } from "zod";
 import { APP_ID_PATTERN } from "../../apps/service.js";
 import type { Services } from "../../../services.js";
 import { addedText, ownersGoneModal, ownersModal, type OwnersMeta } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import type { OwnerFlows } from "./flows.js";

@@ -2,7 +2,7 @@ import type { webApi } from "@slack/bolt";
 import { describeSettings } from "../admin.js";
 import type { Services } from "../../../services.js";
 import { settingsModal } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import type { SubcommandHandler } from "../../apps/slack/apps.command.js";
 
