@@ -1,6 +1,6 @@
 import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { Services } from "../../services.js";
-import { resultModal } from "../../features/credentials/slack/blocks.js";
+import { resultModal } from "./modals.js";
 import { slackCode } from "./slack-error.js";
 
 /**

@@ -3,8 +3,7 @@ import { z } from "zod";
 import { publishCredentialChange } from "../../credentials/notify.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
-import { progressModal } from "./create.blocks.js";
-import { resultModal } from "../../credentials/slack/blocks.js";
+import { progressModal, resultModal } from "../../../platform/slack/modals.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { CB } from "../../../platform/slack/ids.js";
 

@@ -4,7 +4,7 @@ import { revokeUndelivered, type IssuedCredential } from "../service.js";
 import { publishCredentialChange } from "../notify.js";
 import type { Services } from "../../../services.js";
 import { slackCode } from "../../../platform/slack/slack-error.js";
-import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
+import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "./reveal.blocks.js";
 
 type WebClient = webApi.WebClient;
 

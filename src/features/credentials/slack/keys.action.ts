@@ -1,7 +1,9 @@
 import type { App, BlockAction, ButtonAction, webApi } from "@slack/bolt";
 import type { RevokeAction } from "../service.js";
 import type { Services } from "../../../services.js";
-import { approvalReviewModal, resultModal, revokedText, type ApprovalView } from "./blocks.js";
+import { revokedText } from "./blocks.js";
+import { approvalReviewModal, type ApprovalView } from "../../approvals/slack/blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import { revealNewKey } from "./deliver.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { buildGenerateModal, buildRevokeModal, lifecycleActor, openOrExplain } from "./dialogs.js";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DomainError } from "../../../shared/errors.js";
 import { snoozeCredential, validateSnooze } from "../service.js";
 import type { Services } from "../../../services.js";
-import { resultModal } from "../../credentials/slack/blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import { snoozedModal } from "./blocks.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";

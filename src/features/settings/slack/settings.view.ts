@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { DomainError } from "../../../shared/errors.js";
 import { changeSettings } from "../admin.js";
 import type { Services } from "../../../services.js";
-import { resultModal } from "../../credentials/slack/blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import { settingsSavedModal } from "./blocks.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
