@@ -8,6 +8,7 @@ import { registerKeyActions } from "./features/credentials/slack/keys.action.js"
 import { keysSubcommand } from "./features/credentials/slack/keys.command.js";
 import { registerKeyViews } from "./features/credentials/slack/keys.view.js";
 import { registerRequestLogging } from "./platform/slack/middleware.js";
+import { registerActorMiddleware } from "./platform/slack/actor.js";
 import { archiveSubcommand } from "./features/apps/slack/archive.command.js";
 import { approvalsSubcommand } from "./features/approvals/slack/approvals.command.js";
 import { registerArchiveView } from "./features/apps/slack/archive.view.js";
@@ -24,6 +25,7 @@ import { registerSettingsViews } from "./features/settings/slack/settings.view.j
 /** Every Slack listener, grouped by Slack feature. */
 export function registerListeners(app: App, s: Services): void {
   registerRequestLogging(app, s);
+  registerActorMiddleware(app);
   // `/apps <sub-command>` handlers beyond create/list/show; each returns true when it handled one.
   const subcommands: SubcommandHandler[] = [];
   subcommands.push(keysSubcommand(s, app.client));

@@ -6,6 +6,7 @@ import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { slackCode } from "../../../platform/slack/slack-error.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import { parseAppsCommand, type AppsCommand } from "./parse.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 /** Sub-commands added by later features (keys, share, settings) register here. */
 export type SubcommandHandler = (
@@ -14,7 +15,7 @@ export type SubcommandHandler = (
 ) => Promise<boolean>;
 
 export function registerAppsCommand(app: App, s: Services, extra: SubcommandHandler[] = []): void {
-  app.command("/apps", async ({ command, ack, respond, client, logger: _l }) => {
+  app.command("/apps", async ({ command, ack, respond, client, context }) => {
     const cmd = parseAppsCommand(command.text);
     if (cmd.kind === "help" || cmd.kind === "usage") {
       const problem = cmd.kind === "usage" && cmd.problem ? `:thinking_face: ${mrkdwnEscape(cmd.problem)}\n\n` : "";
@@ -26,7 +27,8 @@ export function registerAppsCommand(app: App, s: Services, extra: SubcommandHand
     const reply = async (text: string, blocks?: unknown[]) => {
       await respond({ response_type: "ephemeral", replace_original: false, text, ...(blocks ? { blocks: blocks as never } : {}) });
     };
-    const actor = s.actor(command.user_id, command.team_id);
+    const { userId, teamId } = actorOf(context);
+    const actor = s.actor(userId, teamId);
     try {
       switch (cmd.kind) {
         case "create":
@@ -51,7 +53,7 @@ export function registerAppsCommand(app: App, s: Services, extra: SubcommandHand
         }
         default:
           for (const handler of extra) {
-            if (await handler(cmd, { userId: command.user_id, teamId: command.team_id, triggerId: command.trigger_id, reply })) return;
+            if (await handler(cmd, { userId, teamId, triggerId: command.trigger_id, reply })) return;
           }
           await reply(usageText());
       }

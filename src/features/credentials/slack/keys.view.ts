@@ -14,6 +14,7 @@ import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const appMeta = z.object({ app: z.string().max(40) });
 const credMeta = z.object({ cred: z.string().max(60) });
@@ -28,11 +29,8 @@ function meta<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
   }
 }
 
-type ViewBody = { user: { id: string; team_id?: string }; team: { id: string } | null };
-const teamOf = (b: ViewBody) => b.team?.id ?? b.user.team_id ?? "";
-
 export function registerKeyViews(app: App, s: Services): void {
-  app.view(CB.generate, async ({ ack, body, view, client }) => {
+  app.view(CB.generate, async ({ ack, view, client, context }) => {
     const m = meta(appMeta, view.private_metadata);
     const state = readState(view.state.values);
     const env = z.enum(ENVIRONMENTS).safeParse(state.selected(BLK.environment, ACT.environment));
@@ -44,8 +42,7 @@ export function registerKeyViews(app: App, s: Services): void {
       return void (await ack({ response_action: "errors", errors: { [BLK.label]: "Keep the label to 60 characters." } }));
     if (containsSecret(label)) return void (await ack({ response_action: "errors", errors: { [BLK.label]: SECRET_IN_TEXT_MESSAGE } }));
     await ack({ response_action: "update", view: progressModal("Generate Key", "Generating your key…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const target = await s.apps.resolveApp(actor, m.app);
@@ -63,7 +60,7 @@ export function registerKeyViews(app: App, s: Services): void {
     }
   });
 
-  app.view(CB.revoke, async ({ ack, body, view, client }) => {
+  app.view(CB.revoke, async ({ ack, view, client, context }) => {
     const m = meta(credMeta, view.private_metadata);
     const state = readState(view.state.values);
     const action = z.enum(REVOKE_ACTIONS).safeParse(state.selected(BLK.revokeAction, ACT.revokeAction));
@@ -83,8 +80,7 @@ export function registerKeyViews(app: App, s: Services): void {
     if (action.success && action.data === "replace_grace" && !grace.success) errors[BLK.grace] = "Pick a grace period.";
     if (Object.keys(errors).length) return void (await ack({ response_action: "errors", errors }));
     await ack({ response_action: "update", view: progressModal("Revoking the Key", "Working on it…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const outcome = await s.credentials.requestRevoke(actor, m.cred, {
@@ -101,7 +97,7 @@ export function registerKeyViews(app: App, s: Services): void {
     }
   });
 
-  app.view(CB.decide, async ({ ack, body, view, client }) => {
+  app.view(CB.decide, async ({ ack, view, client, context }) => {
     const m = meta(approvalMeta, view.private_metadata);
     const state = readState(view.state.values);
     const decision = z.enum(["approve", "reject"]).safeParse(state.selected(BLK.decision, ACT.decision));
@@ -113,8 +109,7 @@ export function registerKeyViews(app: App, s: Services): void {
       return void (await ack({ response_action: "errors", errors: { [BLK.note]: "Tell the requester why you reject it." } }));
     }
     await ack({ response_action: "update", view: progressModal("Review", "Recording your decision…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const outcome = await s.credentials.decide(actor, m.approval, decision.data, note);
