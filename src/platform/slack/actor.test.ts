@@ -32,7 +32,10 @@ describe("the request actor", () => {
   it("the middleware puts it on the context before the listener runs", async () => {
     const context = { isEnterpriseInstall: false } as Context;
     let seen: unknown;
-    const args = { body: { team_id: "T1", user_id: "U1" }, context, next: async () => void (seen = actorOf(context)) };
+    const next = async () => {
+      seen = actorOf(context);
+    };
+    const args = { body: { team_id: "T1", user_id: "U1" }, context, next };
     await actorMiddleware(args as unknown as Parameters<typeof actorMiddleware>[0]);
     expect(seen).toEqual({ teamId: "T1", userId: "U1" });
   });
