@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { loadSnoozeTarget } from "../service.js";
 import type { Services } from "../../../services.js";
-import { snoozeModal } from "./blocks.js";
+import { snoozeModal } from "./snooze.blocks.js";
 import { openOrExplain } from "../../credentials/slack/dialogs.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import { actorOf } from "../../../platform/slack/actor.js";

@@ -4,7 +4,7 @@ import { DomainError } from "../../../shared/errors.js";
 import { snoozeCredential, validateSnooze } from "../service.js";
 import type { Services } from "../../../services.js";
 import { resultModal } from "../../../platform/slack/modals.js";
-import { snoozedModal } from "./blocks.js";
+import { snoozedModal } from "./snooze.blocks.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
