@@ -54,9 +54,11 @@ describe("user-typed text reaches Slack escaped everywhere it is shown", () => {
 
   const since = (n: number) => h.standIn.calls.slice(n);
   /** Runs a slash command and returns what the app answered through the response URL. */
-  async function command(text: string, userId: string) {
+  async function command(text: string, userId: string, typedLiterally = false) {
     const n = h.standIn.calls.length;
-    await h.slack.command(text, { userId });
+    // Typed literally (not as mentions or links): Slack sends &, < and > as entities.
+    const literal = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    await h.slack.command(typedLiterally ? literal(text) : text, { userId, escape: typedLiterally ? "raw" : "manifest" });
     await h.standIn.waitFor((c) => c.slice(n).some((x) => x.method === "response_url"));
     return since(n).find((x) => x.method === "response_url")!.args;
   }
@@ -97,7 +99,7 @@ describe("user-typed text reaches Slack escaped everywhere it is shown", () => {
     await h.standIn.waitFor((c) => c.slice(n).some((x) => x.method === "response_url"));
     expectEscaped("View details", since(n).find((x) => x.method === "response_url")!.args);
     // A title typed in a command that matches nothing is repeated back escaped.
-    expectEscaped("unknown title", await command(`show ${HOSTILE} nope`, OWNER), "&lt;!channel&gt;");
+    expectEscaped("unknown title", await command(`show ${HOSTILE} nope`, OWNER, true), "&lt;!channel&gt;");
 
     // A production key with a hostile label: the approver's DM, the list of requests, the review.
     const g = await clickOpen(OWNER, "key_generate_open", app.publicId);

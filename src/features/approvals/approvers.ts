@@ -1,5 +1,6 @@
 import type { Config } from "../../config.js";
 import type { Logger } from "../../logger.js";
+import { slackApiError } from "../../platform/slack/slack-error.js";
 
 /**
  * Reads a user group's members: the one call this needs from Slack's Web API (usergroups.users.list,
@@ -44,7 +45,7 @@ export class ApproverDirectory {
       this.cache = { at: now, members: new Set(res.users ?? []) };
     } catch (err) {
       // Keep the last known members rather than locking every approver out on a Slack hiccup.
-      this.logger.warn({ slackError: (err as { data?: { error?: string } }).data?.error, group }, "could not read the approver group");
+      this.logger.warn({ slackError: slackApiError(err), group }, "could not read the approver group");
       if (!this.cache) return new Set();
     }
     return this.cache!.members;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AppDetails } from "../../features/apps/service.js";
 import { appDetailsBlocks, appListBlocks } from "../../features/apps/slack/blocks.js";
-import { endpointOptions, endpointsModal, keysModal, newAppModal } from "../../features/apps/slack/create.blocks.js";
-import { approvalReviewModal, generateKeyModal, pendingApprovalsBlocks, revokeModal } from "../../features/credentials/slack/blocks.js";
+import { endpointsModal, newAppModal } from "../../features/apps/slack/create.blocks.js";
+import { endpointOptions } from "../../features/catalog/slack/blocks.js";
+import { generateKeyModal, revokeModal } from "../../features/credentials/slack/blocks.js";
+import { keysModal } from "../../features/credentials/slack/reveal.blocks.js";
+import { approvalReviewModal, pendingApprovalsBlocks } from "../../features/approvals/slack/blocks.js";
 import { textLength } from "./blocks.js";
 
 const now = new Date("2026-05-01T00:00:00Z");

@@ -22,6 +22,11 @@ export function button(text: string, actionId: string, value?: string, style?: "
   };
 }
 
+/** A select or radio option; Slack allows 75 characters for its text, description and value. */
+export function option(text: string, value: string, description?: string): types.PlainTextOption {
+  return { text: plain(text, 75), value, ...(description ? { description: plain(description, 75) } : {}) };
+}
+
 /** Modal with Slack's 24-character title and button limits applied. */
 export function modal(p: {
   title: string;

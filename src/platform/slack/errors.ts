@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError, type DomainErrorCode, type DomainErrorParams, type FieldErrors } from "../../shared/errors.js";
 import { mrkdwnEscape } from "../../shared/text.js";
 import type { Logger } from "../../logger.js";
+import { slackApiError } from "./slack-error.js";
 
 export interface UserFacingError {
   text: string;
@@ -106,7 +107,7 @@ export function domainErrorText(err: DomainError): string {
 export function describeError(err: unknown, logger: Logger, what: string): UserFacingError {
   if (err instanceof DomainError) return { text: domainErrorText(err) };
   const requestId = randomUUID().slice(0, 8);
-  const slackError = (err as { data?: { error?: string } })?.data?.error;
+  const slackError = slackApiError(err);
   logger.error({ err, requestId, slackError }, `${what} failed`);
   if (slackError) {
     return { text: `Slack refused the request (\`${slackError}\`). Nothing was changed; please try again.`, requestId };

@@ -1,7 +1,7 @@
 import type { App, BlockAction, RespondFn } from "@slack/bolt";
 import type { Services } from "../../services.js";
-import { resultModal } from "../../features/credentials/slack/blocks.js";
-import { slackCode } from "../../features/credentials/slack/deliver.js";
+import { resultModal } from "./modals.js";
+import { slackCode } from "./slack-error.js";
 
 /**
  * Tells the user something where their click came from: the message (ephemeral, through the

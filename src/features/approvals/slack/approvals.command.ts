@@ -1,6 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
-import { pendingApprovalsBlocks, type ApprovalView } from "../../credentials/slack/blocks.js";
+import { pendingApprovalsBlocks, type ApprovalView } from "./blocks.js";
 import type { SubcommandHandler } from "../../apps/slack/apps.command.js";
 
 const SHOWN = 40;

@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
-import { approvalRequestBlocks, type ApprovalView } from "../../credentials/slack/blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { approvalRequestBlocks, type ApprovalView } from "./blocks.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 
 /** Sends a pending request to every approver but the requester, each as a DM with a Review button. */

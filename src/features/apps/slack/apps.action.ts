@@ -2,21 +2,19 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { appDetailsBlocks, appDetailsModal, appListBlocks } from "./blocks.js";
 import { newAppModal } from "./create.blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import { replyToAction } from "../../../platform/slack/reply.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
-
-function teamOf(body: BlockAction): string {
-  return body.team?.id ?? body.user.team_id ?? "";
-}
 
 export function registerAppActions(app: App, s: Services): void {
   // "View details" on a card. Authorization is checked here again, not only when the card was drawn.
-  app.action<BlockAction<ButtonAction>>(ACT.details, async ({ ack, body, action, respond, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.details, async ({ ack, body, action, respond, client, context }) => {
     await ack();
-    const actor = s.actor(body.user.id, teamOf(body));
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     try {
       const details = await s.apps.details(actor, action.value ?? "");
       const opts = { now: s.clock(), canManage: true };
@@ -35,11 +33,12 @@ export function registerAppActions(app: App, s: Services): void {
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACT.listPage}`), async ({ ack, body, action, respond }) => {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACT.listPage}`), async ({ ack, action, respond, context }) => {
     await ack();
     const page = Number.parseInt(action.value ?? "0", 10);
     try {
-      const apps = await s.apps.listApps(s.actor(body.user.id, teamOf(body)));
+      const who = actorOf(context);
+      const apps = await s.apps.listApps(s.actor(who.userId, who.teamId));
       await respond({ replace_original: true, text: "Your apps", blocks: appListBlocks(apps, Number.isFinite(page) ? page : 0) });
     } catch (err) {
       await respond({ response_type: "ephemeral", replace_original: false, text: errorText(describeError(err, s.logger, "listing apps")) });

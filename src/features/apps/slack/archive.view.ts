@@ -3,15 +3,15 @@ import { z } from "zod";
 import { publishCredentialChange } from "../../credentials/notify.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
-import { progressModal } from "./create.blocks.js";
-import { resultModal } from "../../credentials/slack/blocks.js";
+import { progressModal, resultModal } from "../../../platform/slack/modals.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { CB } from "../../../platform/slack/ids.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const meta = z.object({ app: z.string().max(40) });
 
 export function registerArchiveView(app: App, s: Services): void {
-  app.view(CB.archive, async ({ ack, body, view, client }) => {
+  app.view(CB.archive, async ({ ack, view, client, context }) => {
     let ref: string;
     try {
       ref = meta.parse(JSON.parse(view.private_metadata ?? "")).app;
@@ -19,7 +19,8 @@ export function registerArchiveView(app: App, s: Services): void {
       return void (await ack({ response_action: "update", view: resultModal("Archive app", "This form is out of date.") }));
     }
     await ack({ response_action: "update", view: progressModal("Archive app", "Archiving…") });
-    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     try {
       // Re-resolved and re-authorised on submit: the modal may be old, the submitter may differ.
       const target = await s.apps.resolveApp(actor, ref);

@@ -1,20 +1,9 @@
 import type { types } from "@slack/bolt";
 import { DESCRIPTION_MAX, TITLE_MAX } from "../service.js";
-import type { EndpointRow } from "../../catalog/service.js";
 import { ENVIRONMENTS, type Environment } from "../../credentials/key-format.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
-import {
-  ENV_EMOJI,
-  ENV_LABEL,
-  context,
-  header,
-  modal,
-  plain,
-  section,
-  type Block,
-  type ModalView,
-} from "../../../platform/slack/blocks.js";
+import { ENV_LABEL, context, header, modal, plain, section, type ModalView } from "../../../platform/slack/blocks.js";
 
 export interface DraftApp {
   title: string;
@@ -110,69 +99,5 @@ export function endpointsModal(draft: DraftApp, catalogApis: string[]): ModalVie
   });
 }
 
-/** Answer to a type-ahead query: option groups by API, 100 options at most (Slack's limit). */
-export function endpointOptions(rows: EndpointRow[]): { option_groups: types.OptionGroup[] } | { options: types.Option[] } {
-  const groups = new Map<string, types.PlainTextOption[]>();
-  for (const r of rows.slice(0, 100)) {
-    const list = groups.get(r.api) ?? [];
-    list.push(endpointOption(r));
-    groups.set(r.api, list);
-  }
-  if (groups.size === 0) return { options: [] };
-  return { option_groups: [...groups].slice(0, 100).map(([api, options]) => ({ label: plain(api, 75), options })) };
-}
-
-export function endpointOption(r: EndpointRow): types.PlainTextOption {
-  return {
-    text: plain(truncate(`${r.method} ${r.path}`, 75), 75),
-    value: r.id,
-    ...(r.summary ? { description: plain(truncate(r.summary, 75), 75) } : {}),
-  };
-}
-
-export function progressModal(title: string, text: string): ModalView {
-  return modal({ title, callbackId: CB.result, close: "Close", blocks: [section(`:hourglass_flowing_sand: ${text}`)] });
-}
-
-export function errorModal(title: string, text: string, requestId?: string): ModalView {
-  const blocks: Block[] = [section(`:warning: ${text}`)];
-  if (requestId) blocks.push(context(`Request ID \`${requestId}\` — give it to your AppKeys admin if this keeps happening.`));
-  return modal({ title, callbackId: CB.result, close: "Close", blocks });
-}
-
-export interface KeyReveal {
-  appTitle: string;
-  appPublicId: string;
-  credentialId: string;
-  environment: Environment;
-  label?: string;
-  sharedKey: string;
-  secretKey: string;
-  note?: string;
-}
-
-export const ONCE_WARNING =
-  ":warning: *Copy the secret key now and store it securely* (a password manager or a vault). " +
-  "It is shown only this once: AppKeys keeps only a hash and cannot show it again. Never commit it or paste it in a channel.";
-
-/** The blocks that reveal a new key pair, shared by the modal and the private DM. */
-export function keyRevealBlocks(k: KeyReveal): Block[] {
-  return [
-    section(
-      `:white_check_mark: *Successfully generated your API keys!*\n*${mrkdwnEscape(k.appTitle)}* (\`${k.appPublicId}\`) · ${ENV_EMOJI[k.environment]} ${ENV_LABEL[k.environment]}${k.label ? ` · ${mrkdwnEscape(k.label)}` : ""}`,
-    ),
-    section(`*Shared Key*\n\`\`\`${k.sharedKey}\`\`\``),
-    section(`*Secret Key*\n\`\`\`${k.secretKey}\`\`\``),
-    ...(k.note ? [section(k.note)] : []),
-    section(ONCE_WARNING),
-    context(`Credential ID \`${k.credentialId}\` · The new key pair now appears in the app's API credentials.`),
-  ];
-}
-
-export function keysModal(k: KeyReveal): ModalView {
-  return modal({ title: "Your API keys", callbackId: CB.result, close: "Done", blocks: keyRevealBlocks(k) });
-}
-
-export function keyRevealText(k: KeyReveal): string {
-  return `New API keys for ${mrkdwnEscape(k.appTitle)} (${k.appPublicId}, ${k.environment}). Shown once: copy them now.`;
-}
+/** @deprecated Moved to src/platform/slack/modals.ts; re-exported while other branches of this wave still import them from here. */
+export { errorModal, progressModal } from "../../../platform/slack/modals.js";

@@ -3,23 +3,26 @@ import { z } from "zod";
 import { publishCredentialChange } from "../../credentials/notify.js";
 import { ENVIRONMENTS } from "../../credentials/key-format.js";
 import type { Services } from "../../../services.js";
-import { endpointsModal, errorModal, progressModal, type DraftApp } from "./create.blocks.js";
+import { endpointsModal, type DraftApp } from "./create.blocks.js";
+import { errorModal, progressModal } from "../../../platform/slack/modals.js";
 import { revealNewKey } from "../../credentials/slack/deliver.js";
 import { notifyApprovers } from "../../approvals/slack/notify.js";
-import { requestSentModal } from "../../credentials/slack/blocks.js";
+import { requestSentModal } from "../../approvals/slack/blocks.js";
 import { describeError, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const FIELD_BLOCKS: Record<string, string> = { title: BLK.title, description: BLK.description, endpoints: BLK.endpoints };
 const draftSchema = z.object({ t: z.string().max(200), d: z.string().max(2000) });
 
 export function registerCreateAppViews(app: App, s: Services): void {
   // Step 1 → validate title/description, then swap the modal for the endpoint step.
-  app.view(CB.createDetails, async ({ ack, body, view }) => {
+  app.view(CB.createDetails, async ({ ack, view, context }) => {
     const state = readState(view.state.values);
     const draft: DraftApp = { title: state.text(BLK.title, ACT.title), description: state.text(BLK.description, ACT.description) };
-    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     let errors: Record<string, string>;
     try {
       errors = await s.apps.validateNewApp(actor, draft);
@@ -36,7 +39,7 @@ export function registerCreateAppViews(app: App, s: Services): void {
   });
 
   // Step 2 → create app + endpoints + first key in one transaction, then reveal the key once.
-  app.view(CB.createEndpoints, async ({ ack, body, view, client }) => {
+  app.view(CB.createEndpoints, async ({ ack, view, client, context }) => {
     const state = readState(view.state.values);
     const meta = draftSchema.safeParse(safeJson(view.private_metadata));
     const endpointIds = state.multi(BLK.endpoints, ACT.endpoints);
@@ -64,8 +67,7 @@ export function registerCreateAppViews(app: App, s: Services): void {
     }
     await ack({ response_action: "update", view: progressModal("New App", "Creating your app and generating its keys…") });
 
-    const userId = body.user.id;
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const { userId, teamId } = actorOf(context);
     const actor = s.actor(userId, teamId);
     try {
       const needsApproval = environment === "production" && !(await s.approvers.isApprover(client, userId));

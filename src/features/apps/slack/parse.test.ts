@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandTextAsSlackSends } from "../../../../test/support/slack-client.js";
-import { detokenize, parseAppsCommand, unescapeSlack } from "./parse.js";
+import { parseAppsCommand, unescapeSlack } from "./parse.js";
 
 describe("/apps command text", () => {
   it.each([
@@ -50,11 +50,24 @@ describe("/apps command text", () => {
   });
 
   it("reads Slack's tokens in app references as the text the user typed", () => {
-    expect(detokenize("Payouts <@U0ALICE|ops>")).toBe("Payouts @ops");
-    expect(detokenize("<http://docs.example.com|docs.example.com> <#C01|general> <!subteam^S1|@sre> <!here>")).toBe(
-      "docs.example.com #general @sre @here",
-    );
     expect(parseAppsCommand("show Payouts <@U0ALICE|ops>")).toEqual({ kind: "show", ref: "Payouts @ops" });
+    expect(parseAppsCommand("show <http://docs.example.com|docs.example.com> <#C01|general> <!subteam^S1|@sre team> <!here>")).toEqual({
+      kind: "show",
+      ref: "docs.example.com #general @sre team @here",
+    });
+    expect(parseAppsCommand('show "<@U0ALICE|ops> app"')).toEqual({ kind: "show", ref: "@ops app" });
+  });
+
+  it("never takes text typed to look like a mention for one", () => {
+    // Typed literally, "<@U0EVIL>" arrives entity-escaped: it is text, not a mention.
+    expect(parseAppsCommand("share Billing &lt;@U0EVIL&gt;").kind).toBe("usage");
+    expect(parseAppsCommand("show &lt;!channel&gt; &amp; *x*")).toEqual({ kind: "show", ref: "<!channel> & *x*" });
+    expect(parseAppsCommand("share Billing <@U0ALICE|Alice Smith>")).toEqual({
+      kind: "share",
+      ref: "Billing",
+      userId: "U0ALICE",
+      remove: false,
+    });
   });
 
   it("shares with the person mentioned only when Slack sends mentions escaped (the manifest's should_escape)", () => {

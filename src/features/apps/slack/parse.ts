@@ -20,40 +20,61 @@ export type AppsCommand =
   | { kind: "approvals" }
   | { kind: "usage"; problem?: string };
 
+/**
+ * Slack's own tokens in the raw text (the manifest sets `should_escape`): mentions, channels,
+ * user groups, special mentions and links arrive as `<@U1|name>`, `<#C1|name>`,
+ * `<!subteam^S1|@team>`, `<!here>`, `<https://x|label>`. What the user typed literally arrives
+ * entity-escaped (`&lt;`), so only these raw brackets are Slack's.
+ */
+const SLACK_TOKEN = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+|!subteam\^S[A-Z0-9]+|![a-z]+|(?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>/g;
+
+// Tokens are carried through unescaping and splitting in private-use characters, so that text
+// the user typed that merely looks like a token ("&lt;@U1&gt;") is never taken for one.
+const OPEN = "\uE000";
+const SEP = "\uE001";
+const CLOSE = "\uE002";
+const SPACE = "\uE003";
+
+function protectTokens(raw: string): string {
+  return raw.replace(
+    SLACK_TOKEN,
+    (_m, target: string, label?: string) => `${OPEN}${target}${label !== undefined ? SEP + label.replace(/\s/g, SPACE) : ""}${CLOSE}`,
+  );
+}
+
 const text = z
   .string()
   .max(MAX_COMMAND_TEXT, "That command is too long.")
   .transform((s) =>
-    unescapeSlack(s)
+    unescapeSlack(protectTokens(s))
       .normalize("NFC")
       .replace(/[\p{Cc}\p{Cf}]/gu, " ")
       .replace(/\s+/gu, " ")
       .trim(),
   );
 
-/**
- * Strips one pair of matching quotes (/apps show "Checkout service") and turns Slack's tokens
- * back into what the user typed: the manifest sets `should_escape`, so a title such as
- * "Payouts @ops" or "docs.example.com" arrives as "Payouts <@U1|ops>" or "<http://docs.example.com|docs.example.com>".
- */
-function unquote(s: string): string {
-  const m = /^(["'“‘])(.*)(["'”’])$/u.exec(s);
-  return detokenize(m ? (m[2] ?? "").trim() : s);
-}
+const PROTECTED = new RegExp(`${OPEN}([^${SEP}${CLOSE}]+)(?:${SEP}([^${CLOSE}]*))?${CLOSE}`, "g");
 
-const TOKEN = /<(@[UW][A-Z0-9]+|#C[A-Z0-9]+|!subteam\^S[A-Z0-9]+|![a-z]+|(?:https?|mailto):[^<>|]+)(?:\|([^<>]*))?>/g;
-
-export function detokenize(s: string): string {
-  return s.replace(TOKEN, (_m, target: string, label?: string) => {
+/** Slack's tokens back as the text the user typed: "Payouts <@U1|ops>" → "Payouts @ops". */
+function detokenize(s: string): string {
+  return s.replace(PROTECTED, (_m, target: string, rawLabel?: string) => {
+    const label = rawLabel?.replaceAll(SPACE, " ");
     if (target.startsWith("@")) return label ? `@${label.replace(/^@/, "")}` : target;
     if (target.startsWith("#")) return label ? `#${label}` : target;
     if (target.startsWith("!subteam")) return label ?? target;
     if (target.startsWith("!")) return `@${target.slice(1)}`;
-    return label ?? target;
+    return label || target;
   });
 }
 
-const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+/** Strips one pair of matching quotes (/apps show "Checkout service"); tokens read as typed. */
+function unquote(s: string): string {
+  const t = detokenize(s);
+  const m = /^(["'“‘])(.*)(["'”’])$/u.exec(t);
+  return m ? (m[2] ?? "").trim() : t;
+}
+
+const MENTION = new RegExp(`^${OPEN}@([UW][A-Z0-9]+)(?:${SEP}[^${CLOSE}]*)?${CLOSE}$`);
 
 export function parseAppsCommand(raw: unknown): AppsCommand {
   const parsed = text.safeParse(typeof raw === "string" ? raw : "");

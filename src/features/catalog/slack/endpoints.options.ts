@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { Services } from "../../../services.js";
-import { endpointOptions } from "../../apps/slack/create.blocks.js";
+import { endpointOptions } from "./blocks.js";
 import { ACT } from "../../../platform/slack/ids.js";
 
 /** Type-ahead for the endpoint picker: the catalog may be far past Slack's 100-option limit. */

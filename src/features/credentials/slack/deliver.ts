@@ -1,10 +1,15 @@
 import type { webApi } from "@slack/bolt";
-type WebClient = webApi.WebClient;
 import type { Logger } from "../../../logger.js";
 import type { IssuedCredential } from "../service.js";
 import type { Services } from "../../../services.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
-import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "../../apps/slack/create.blocks.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
+import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "./reveal.blocks.js";
+
+type WebClient = webApi.WebClient;
+
+/** @deprecated Moved to src/platform/slack/slack-error.ts; re-exported while other branches of this wave still import it from here. */
+export { slackCode };
 
 export interface Delivery {
   modal: boolean;
@@ -45,11 +50,6 @@ export async function deliverSecret(
     logger.warn({ slackError: slackCode(err), credentialId: p.reveal.credentialId }, "could not DM the new key");
   }
   return result;
-}
-
-export function slackCode(err: unknown): string {
-  const e = err as { data?: { error?: string }; code?: string; message?: string };
-  return e?.data?.error ?? e?.code ?? "unknown";
 }
 
 /**

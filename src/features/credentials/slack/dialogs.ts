@@ -2,9 +2,10 @@ import type { webApi } from "@slack/bolt";
 import { canManage } from "../../apps/access.js";
 import type { LifecycleActor, RevokeAction } from "../service.js";
 import type { Services } from "../../../services.js";
-import { generateKeyModal, resultModal, revokeModal } from "./blocks.js";
+import { generateKeyModal, revokeModal } from "./blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import type { ModalView } from "../../../platform/slack/blocks.js";
-import { slackCode } from "./deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 
 export async function lifecycleActor(s: Services, client: webApi.WebClient, userId: string, teamId: string): Promise<LifecycleActor> {

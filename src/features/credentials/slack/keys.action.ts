@@ -1,22 +1,20 @@
-import type { App, BlockAction, ButtonAction, webApi } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, Context, webApi } from "@slack/bolt";
 import type { RevokeAction } from "../service.js";
 import type { Services } from "../../../services.js";
-import { approvalReviewModal, resultModal, revokedText, type ApprovalView } from "./blocks.js";
+import { revokedText } from "./blocks.js";
+import { approvalReviewModal, type ApprovalView } from "../../approvals/slack/blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import { revealNewKey } from "./deliver.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { buildGenerateModal, buildRevokeModal, lifecycleActor, openOrExplain } from "./dialogs.js";
 import { ACT } from "../../../platform/slack/ids.js";
-
-export function teamOf(body: BlockAction): string {
-  return body.team?.id ?? body.user.team_id ?? "";
-}
+import { actorOf } from "../../../platform/slack/actor.js";
 
 export function registerKeyActions(app: App, s: Services): void {
-  app.action<BlockAction<ButtonAction>>(ACT.generateOpen, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.generateOpen, async ({ ack, body, action, client, context }) => {
     await ack();
-    await openOrExplain(s, client, body.trigger_id, body.user.id, () =>
-      buildGenerateModal(s, client, body.user.id, teamOf(body), action.value ?? ""),
-    );
+    const { userId, teamId } = actorOf(context);
+    await openOrExplain(s, client, body.trigger_id, userId, () => buildGenerateModal(s, client, userId, teamId, action.value ?? ""));
   });
 
   const openRevoke =
@@ -26,15 +24,18 @@ export function registerKeyActions(app: App, s: Services): void {
       body,
       action,
       client,
+      context,
     }: {
       ack: () => Promise<void>;
       body: BlockAction;
       action: ButtonAction;
       client: webApi.WebClient;
+      context: Context;
     }) => {
       await ack();
-      await openOrExplain(s, client, body.trigger_id, body.user.id, () =>
-        buildRevokeModal(s, client, body.user.id, teamOf(body), action.value ?? "", preselect),
+      const { userId, teamId } = actorOf(context);
+      await openOrExplain(s, client, body.trigger_id, userId, () =>
+        buildRevokeModal(s, client, userId, teamId, action.value ?? "", preselect),
       );
     };
   app.action<BlockAction<ButtonAction>>(ACT.revoke, openRevoke("now"));
@@ -42,10 +43,9 @@ export function registerKeyActions(app: App, s: Services): void {
   app.action<BlockAction<ButtonAction>>(ACT.rotate, openRevoke("replace_grace"));
 
   // "Get my key" after an approval: issued now, shown in the modal this click opens, and by DM.
-  app.action<BlockAction<ButtonAction>>(ACT.collect, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.collect, async ({ ack, body, action, client, context }) => {
     await ack();
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     let viewId: string | undefined;
     try {
       viewId = (
@@ -73,10 +73,11 @@ export function registerKeyActions(app: App, s: Services): void {
     }
   });
 
-  app.action<BlockAction<ButtonAction>>(ACT.review, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.review, async ({ ack, body, action, client, context }) => {
     await ack();
-    await openOrExplain(s, client, body.trigger_id, body.user.id, async () => {
-      const actor = await lifecycleActor(s, client, body.user.id, teamOf(body));
+    const { userId, teamId } = actorOf(context);
+    await openOrExplain(s, client, body.trigger_id, userId, async () => {
+      const actor = await lifecycleActor(s, client, userId, teamId);
       if (!actor.isApprover) return resultModal("Review", ":no_entry: Only approvers can review requests.");
       const { approval, credential } = await s.credentials.getApproval(actor, action.value ?? "");
       if (approval.status !== "PENDING") {

@@ -7,12 +7,15 @@ import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
 import { lifecycleActor } from "./dialogs.js";
 import { notifyApprovers, tellUser } from "../../approvals/slack/notify.js";
-import { progressModal } from "../../apps/slack/create.blocks.js";
-import { collectKeyBlocks, requestSentModal, resultModal, revokedText } from "./blocks.js";
-import { revealNewKey, slackCode } from "./deliver.js";
+import { revokedText } from "./blocks.js";
+import { collectKeyBlocks, requestSentModal } from "../../approvals/slack/blocks.js";
+import { progressModal, resultModal } from "../../../platform/slack/modals.js";
+import { revealNewKey } from "./deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const appMeta = z.object({ app: z.string().max(40) });
 const credMeta = z.object({ cred: z.string().max(60) });
@@ -39,11 +42,8 @@ const FIELD_BLOCKS: Record<string, string> = {
 };
 const hasErrors = (e: Record<string, string>) => Object.keys(e).length > 0;
 
-type ViewBody = { user: { id: string; team_id?: string }; team: { id: string } | null };
-const teamOf = (b: ViewBody) => b.team?.id ?? b.user.team_id ?? "";
-
 export function registerKeyViews(app: App, s: Services): void {
-  app.view(CB.generate, async ({ ack, body, view, client }) => {
+  app.view(CB.generate, async ({ ack, view, client, context }) => {
     const m = meta(appMeta, view.private_metadata);
     const state = readState(view.state.values);
     const env = z.enum(ENVIRONMENTS).safeParse(state.selected(BLK.environment, ACT.environment));
@@ -53,8 +53,7 @@ export function registerKeyViews(app: App, s: Services): void {
     const invalid = env.success ? labelErrors(label) : { environment: "Pick an environment." };
     if (!env.success || hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Generate Key", "Generating your key…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const target = await s.apps.resolveApp(actor, m.app);
@@ -72,7 +71,7 @@ export function registerKeyViews(app: App, s: Services): void {
     }
   });
 
-  app.view(CB.revoke, async ({ ack, body, view, client }) => {
+  app.view(CB.revoke, async ({ ack, view, client, context }) => {
     const m = meta(credMeta, view.private_metadata);
     const state = readState(view.state.values);
     const action = z.enum(REVOKE_ACTIONS).safeParse(state.selected(BLK.revokeAction, ACT.revokeAction));
@@ -87,8 +86,7 @@ export function registerKeyViews(app: App, s: Services): void {
     const invalid = revokeErrors({ action: action.data, reason: reason.data, grace: grace.data, note });
     if (hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Revoking the Key", "Working on it…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const outcome = await s.credentials.requestRevoke(actor, m.cred, {
@@ -105,7 +103,7 @@ export function registerKeyViews(app: App, s: Services): void {
     }
   });
 
-  app.view(CB.decide, async ({ ack, body, view, client }) => {
+  app.view(CB.decide, async ({ ack, view, client, context }) => {
     const m = meta(approvalMeta, view.private_metadata);
     const state = readState(view.state.values);
     const decision = z.enum(["approve", "reject"]).safeParse(state.selected(BLK.decision, ACT.decision));
@@ -114,8 +112,7 @@ export function registerKeyViews(app: App, s: Services): void {
     const invalid = decisionErrors(decision.data, note);
     if (!decision.success || hasErrors(invalid)) return void (await ack(fieldErrorsAck(invalid, FIELD_BLOCKS)));
     await ack({ response_action: "update", view: progressModal("Review", "Recording your decision…") });
-    const userId = body.user.id;
-    const teamId = teamOf(body);
+    const { userId, teamId } = actorOf(context);
     try {
       const actor = await lifecycleActor(s, client, userId, teamId);
       const outcome = await s.credentials.decide(actor, m.approval, decision.data, note);

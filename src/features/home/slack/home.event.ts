@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { HomePublisher } from "./publish.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 /**
  * The App Home tab: drawn when the user opens it, redrawn for every owner after a change to one
@@ -9,10 +10,9 @@ import { HomePublisher } from "./publish.js";
  */
 export function registerHomeEvents(app: App, s: Services): HomePublisher {
   const home = new HomePublisher(s, app.client);
-  app.event("app_home_opened", async ({ event, body }) => {
+  app.event("app_home_opened", async ({ event, context }) => {
     if (event.tab !== "home") return;
-    const teamId = body.team_id ?? "";
-    await home.refresh(event.user, teamId);
+    await home.refresh(event.user, actorOf(context).teamId);
   });
   s.bus.on("app.changed", (appId) => {
     home.refreshApp(appId).catch((err: unknown) => s.logger.warn({ err, appId }, "could not refresh App Home tabs after a change"));

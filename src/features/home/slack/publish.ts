@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { HOME_MAX_CARDS, homeView } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 
 type WebClient = webApi.WebClient;
 

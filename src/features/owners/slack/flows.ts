@@ -6,7 +6,7 @@ import type { Services } from "../../../services.js";
 import { appDetailsModal } from "../../apps/slack/blocks.js";
 import type { ModalView } from "../../../platform/slack/blocks.js";
 import { farewellText, ownersGoneModal, ownersModal, welcomeText, type OwnersMeta } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { domainErrorText } from "../../../platform/slack/errors.js";
 import type { HomePublisher } from "../../home/slack/publish.js";
 

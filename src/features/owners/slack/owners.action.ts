@@ -6,11 +6,12 @@ import type { Services } from "../../../services.js";
 import { APP_ID_PATTERN } from "../../apps/service.js";
 import { ownersModal, removedText, type OwnersMeta } from "./blocks.js";
 import { replyToAction } from "../../../platform/slack/reply.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import type { OwnerFlows } from "./flows.js";
 import { parseOwnersMeta } from "./owners.view.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const removeValue = z
   .string()
@@ -18,16 +19,13 @@ const removeValue = z
   .transform((v) => v.split(" "))
   .pipe(z.tuple([z.string().regex(APP_ID_PATTERN), z.string().regex(USER_ID_PATTERN)]));
 
-function teamOf(body: BlockAction): string {
-  return body.team?.id ?? body.user.team_id ?? "";
-}
-
 export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): void {
   // "Manage owners" in the app details (a message or a modal). Authorization is checked here,
   // not only when the button was drawn.
-  app.action<BlockAction<ButtonAction>>(ACT.owners, async ({ ack, body, action, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.owners, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const actor = s.actor(body.user.id, teamOf(body));
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     try {
       const target = await s.apps.resolveApp(actor, action.value ?? "");
       if (body.view) {
@@ -43,9 +41,10 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
 
   // "Remove" next to a co-owner (behind a confirmation). Forged values and strangers are refused
   // by the domain, which checks the actor again inside the transaction.
-  app.action<BlockAction<ButtonAction>>(ACT.ownerRemove, async ({ ack, body, action, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.ownerRemove, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const actor = s.actor(body.user.id, teamOf(body));
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     const parsed = removeValue.safeParse(action.value ?? "");
     let notice: string;
     try {

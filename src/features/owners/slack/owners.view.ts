@@ -3,11 +3,12 @@ import { z } from "zod";
 import { APP_ID_PATTERN } from "../../apps/service.js";
 import type { Services } from "../../../services.js";
 import { addedText, ownersGoneModal, ownersModal, type OwnersMeta } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import type { OwnerFlows } from "./flows.js";
 import { readState } from "../../../platform/slack/view-state.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const metaSchema = z.object({ a: z.string().regex(APP_ID_PATTERN), d: z.string().max(50).optional() });
 
@@ -28,7 +29,7 @@ function plainText(s: string): string {
 export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): void {
   // "Add co-owner": checks that need only the database answer in the ack (as field errors);
   // Slack is asked about the person after the ack, and the modal shows the outcome.
-  app.view(CB.owners, async ({ ack, body, view, client }) => {
+  app.view(CB.owners, async ({ ack, view, client, context }) => {
     const meta = parseOwnersMeta(view.private_metadata);
     if (!meta) {
       await ack({ response_action: "update", view: ownersGoneModal("This form is out of date. Open the app's owners again.") });
@@ -39,7 +40,8 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
       await ack(fieldErrorsAck({ [BLK.ownerAdd]: "Pick a person to add." }));
       return;
     }
-    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     let target;
     try {
       target = await s.apps.resolveApp(actor, meta.a);

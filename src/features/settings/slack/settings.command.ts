@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { settingsModal } from "./blocks.js";
-import { slackCode } from "../../credentials/slack/deliver.js";
+import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import type { SubcommandHandler } from "../../apps/slack/apps.command.js";
 

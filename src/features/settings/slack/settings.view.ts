@@ -1,10 +1,11 @@
 import type { App } from "@slack/bolt";
 import type { Services } from "../../../services.js";
-import { resultModal } from "../../credentials/slack/blocks.js";
+import { resultModal } from "../../../platform/slack/modals.js";
 import { settingsSavedModal } from "./blocks.js";
 import { describeError, domainFieldErrors, errorText } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { readState } from "../../../platform/slack/view-state.js";
+import { actorOf } from "../../../platform/slack/actor.js";
 
 const FIELD_BLOCKS: Record<string, string> = {
   auditChannelId: BLK.settingsAudit,
@@ -13,10 +14,11 @@ const FIELD_BLOCKS: Record<string, string> = {
 };
 
 export function registerSettingsViews(app: App, s: Services): void {
-  app.view(CB.settings, async ({ ack, body, view }) => {
+  app.view(CB.settings, async ({ ack, view, context }) => {
     const state = readState(view.state.values);
     // Authorised again here: a forged submission from a non-admin changes nothing.
-    const actor = s.actor(body.user.id, body.team?.id ?? body.user.team_id ?? "");
+    const who = actorOf(context);
+    const actor = s.actor(who.userId, who.teamId);
     try {
       const { changes, settings } = await s.settings.change(actor, {
         auditChannelId: state.conversation(BLK.settingsAudit, ACT.settingsAudit) ?? null,

@@ -1,0 +1,30 @@
+import { fileURLToPath } from "node:url";
+import type { Database, OpenDatabaseOptions } from "./database.js";
+import { openPGlite } from "./pglite.js";
+import { openPostgres } from "./postgres.js";
+
+/** `<repo>/prisma/migrations` (also right from dist/db/ after a build). */
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+
+/** Opens PostgreSQL when `url` is set, else the embedded PGlite (`dataDir` or a shared `pglite`), and applies migrations. */
+export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
+  const log = opts.log ?? (() => {});
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  if (opts.url !== undefined && opts.url !== "") {
+    if (opts.pglite) throw new Error("openDatabase: pass either url (PostgreSQL) or pglite, not both");
+    let protocol: string;
+    try {
+      protocol = new URL(opts.url).protocol;
+    } catch {
+      throw new Error("openDatabase: DATABASE_URL is not a valid URL (expected postgres://user@host:port/db)");
+    }
+    if (protocol !== "postgres:" && protocol !== "postgresql:") {
+      throw new Error(
+        `openDatabase: unsupported database URL scheme "${protocol}" — use postgres:// or postgresql://, ` +
+          "or leave the URL unset to use the embedded PGlite database",
+      );
+    }
+    return openPostgres(opts.url, migrationsDir, log, opts.poolMax ?? 10);
+  }
+  return openPGlite(opts, migrationsDir, log);
+}
