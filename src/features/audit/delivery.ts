@@ -2,18 +2,12 @@ import type { Database } from "../../platform/db/database.js";
 import type { SqlExecutor } from "../../platform/db/migrate.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Clock } from "../../shared/clock.js";
+import type { PostFailure } from "../../platform/jobs/poster.js";
 
 export type AuditEventRow = Prisma.AuditEventGetPayload<object>;
 
 /** Why a delivery failed, as the caller (who knows the transport) classifies it. */
-export interface DeliveryFailure {
-  /** Short code stored in lastError, e.g. "ratelimited", "channel_not_found". */
-  code: string;
-  /** The transport asked us to wait this long (HTTP 429 Retry-After). */
-  retryAfterMs?: number;
-  /** Will not fix itself (bot not in channel, channel gone): still retried, but logged loudly. */
-  permanent: boolean;
-}
+export type DeliveryFailure = PostFailure;
 
 export interface DeliveryHooks {
   /** Sends one event; throws on failure. */
