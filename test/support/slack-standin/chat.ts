@@ -1,5 +1,6 @@
 /** chat.postMessage / postEphemeral / update / delete, and the channel messages they leave. */
-import { Checker, checkMessage, hasText, invalidArguments } from "./limits.js";
+import { Checker, hasText, invalidArguments } from "./check.js";
+import { checkMessage } from "./limits.js";
 import type { ApiAnswer, JsonObject, StandInContext, StoredMessage } from "./types.js";
 import { normalizeBlocks } from "./wire.js";
 

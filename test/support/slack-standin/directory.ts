@@ -1,5 +1,5 @@
 /** auth.test, users.info, usergroups.users.list and conversations.open: who is who. */
-import { isObject } from "./limits.js";
+import { isObject } from "./check.js";
 import type { ApiAnswer, JsonObject, StandInContext, StandInUser } from "./types.js";
 
 export class Directory {

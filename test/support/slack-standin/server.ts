@@ -1,15 +1,16 @@
 /**
  * The stand-in's HTTP server and public API: recording, injected failures and delays, waits,
  * response URLs and the answers to view submissions. The Web API methods themselves live in
- * views.ts, chat.ts and directory.ts; the limits in limits.ts.
+ * views.ts, chat.ts and directory.ts; the limits in limits.ts and elements.ts. Over 300 lines
+ * because it is the whole public API tests use; most methods are one-line delegations.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MessageStore } from "./chat.js";
 import { Directory } from "./directory.js";
-import { Checker, checkMessage, checkOptionsResponse, checkView, hasText, isObject, VALIDATION_ERRORS } from "./limits.js";
+import { Checker, hasText, isObject } from "./check.js";
+import { checkMessage, checkOptionsResponse, VALIDATION_ERRORS } from "./limits.js";
 import {
-  MAX_VIEW_STACK,
   RESPONSE_URL_MAX_USES,
   RESPONSE_URL_TTL_MS,
   type ApiAnswer,
@@ -24,6 +25,7 @@ import {
   type ViewResponseOutcome,
   type WireJson,
 } from "./types.js";
+import { answerViewSubmission } from "./view-response.js";
 import { ViewStore } from "./views.js";
 import { hex, parseArgs, readBody, sendJson } from "./wire.js";
 
@@ -290,58 +292,15 @@ export class SlackStandIn implements StandInContext {
    * Invalid answers are recorded in `violations` and leave the view as it was.
    */
   applyViewResponse(viewId: string, body: unknown): ViewResponseOutcome {
-    const reject = (messages: string[]): ViewResponseOutcome => {
-      this.violations.push(...messages.map((m) => `view_response: ${m}`));
-      const res = { action: "rejected" as const, viewId, messages };
-      this.record("view_response", { view_id: viewId, ...(isObject(body) ? body : { body }) }, { ok: false, messages }, 200);
-      return res;
-    };
-    const recordOk = (outcome: ViewResponseOutcome): ViewResponseOutcome => {
+    const outcome = answerViewSubmission(this.viewStore, viewId, body);
+    if (outcome.action === "rejected") {
+      this.violations.push(...outcome.messages.map((m) => `view_response: ${m}`));
+      const args = { view_id: viewId, ...(isObject(body) ? body : { body }) };
+      this.record("view_response", args, { ok: false, messages: outcome.messages }, 200);
+    } else {
       this.record("view_response", { view_id: viewId, ...(isObject(body) ? body : {}) }, { ok: true, outcome }, 200);
-      return outcome;
-    };
-    if (!this.viewStore.isOpen(viewId)) return reject([`view ${viewId} is not open`]);
-
-    if (body === undefined || body === null || body === "" || (isObject(body) && Object.keys(body).length === 0)) {
-      return recordOk({ action: "closed", viewIds: this.viewStore.closeView(viewId) });
     }
-    if (!isObject(body)) return reject([`a view_submission must be answered with JSON or nothing, got ${JSON.stringify(body)}`]);
-    switch (body.response_action) {
-      case "clear":
-        return recordOk({ action: "closed", viewIds: this.viewStore.closeView(viewId, { clearStack: true }) });
-      case "update": {
-        const c = new Checker();
-        if (!checkView(c, "/view", body.view, "modal") || c.messages.length) return reject(c.messages);
-        this.viewStore.replace(viewId, body.view);
-        return recordOk({ action: "updated", viewId });
-      }
-      case "push": {
-        const c = new Checker();
-        const valid = checkView(c, "/view", body.view, "modal");
-        if (this.viewStore.stackSize(viewId) >= MAX_VIEW_STACK) c.messages.push("push_limit_reached");
-        if (!valid || c.messages.length) return reject(c.messages);
-        const root = this.viewStore.rootOf(viewId) ?? viewId;
-        return recordOk({ action: "pushed", viewId: this.viewStore.pushView(root, body.view as JsonObject) });
-      }
-      case "errors": {
-        const errors = body.errors;
-        if (!isObject(errors) || Object.keys(errors).length === 0)
-          return reject(["response_action errors needs a non-empty errors object"]);
-        const inputIds = this.viewStore.inputBlockIds(viewId);
-        const bad = Object.keys(errors).filter((k) => !inputIds.has(k));
-        if (bad.length) {
-          return reject([
-            `errors refer to block_ids that are not input blocks of view ${viewId}: ${bad.join(", ")} (input blocks: ${[...inputIds].join(", ")})`,
-          ]);
-        }
-        const tooLong = Object.entries(errors).filter(([, v]) => typeof v !== "string" || v.length > 2000);
-        if (tooLong.length)
-          return reject([`error messages must be strings of at most 2000 characters: ${tooLong.map(([k]) => k).join(", ")}`]);
-        return recordOk({ action: "errors", viewId, errors: errors as Record<string, string> });
-      }
-      default:
-        return reject([`unknown response_action ${JSON.stringify(body.response_action)} (send an empty body to close the modal)`]);
-    }
+    return outcome;
   }
 
   /** Check an answer to block_suggestion (options / option_groups); records violations. Returns the messages. */

@@ -1,5 +1,6 @@
 /** views.open / push / update / publish: modal stacks, the Home tab, trigger ids. */
-import { Checker, checkView, invalidArguments, isObject } from "./limits.js";
+import { Checker, invalidArguments, isObject } from "./check.js";
+import { checkView } from "./limits.js";
 import { MAX_VIEW_STACK, TRIGGER_TTL_MS, type ApiAnswer, type JsonObject, type StandInContext, type StoredView } from "./types.js";
 import { hex, normalizeBlocks } from "./wire.js";
 

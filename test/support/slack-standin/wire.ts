@@ -1,7 +1,7 @@
 /** HTTP and JSON plumbing of the stand-in: reading requests, answering, ids. */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isObject } from "./limits.js";
+import { isObject } from "./check.js";
 import type { JsonObject } from "./types.js";
 
 /** Fields that the Web API client sends as JSON strings in form bodies. */
