@@ -1,3 +1,9 @@
+/**
+ * Delivery of the audit outbox (table audit_event) to the audit channel. Hand-written on purpose:
+ * the events must reach Slack in id order, exactly as recorded, from one replica at a time, and
+ * survive Slack being down or refusing the bot for days; the rows are the audit trail, the
+ * channel a view of it (docs/decisions/0004-audit-outbox.md).
+ */
 import type { Database } from "../../platform/db/database.js";
 import type { SqlExecutor } from "../../platform/db/migrate.js";
 import type { Prisma } from "../../generated/prisma/client.js";

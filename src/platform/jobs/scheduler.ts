@@ -7,6 +7,10 @@ import type { PrismaClient } from "../../generated/prisma/client.js";
  * Scheduled work shared by several replicas. Every replica fires every schedule; a run happens
  * where `claimSlot` wins. Claims are rows of `job_run` (job, slot), never process memory, so a
  * replica that starts, crashes or fires late cannot make a run happen twice or not at all.
+ *
+ * Hand-written on purpose: a job queue (pg-boss, graphile-worker) would bring its own schema,
+ * workers and polling for what is here a few rows and four statements
+ * (docs/decisions/0002-claims-table-scheduler.md). Cron arithmetic is cron-parser's.
  */
 
 /** A claim not refreshed for this long is presumed dead (its replica crashed) and may be taken over. */
