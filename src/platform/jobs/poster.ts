@@ -36,7 +36,7 @@ export interface PostFailure {
  * Slack errors that will not fix themselves: retrying soon will not help; a person must act
  * (invite the bot, pick another channel, reinstall the app).
  */
-export const PERMANENT_SLACK_ERRORS = new Set([
+const PERMANENT_SLACK_ERRORS = new Set([
   "channel_not_found",
   "not_in_channel",
   "is_archived",
