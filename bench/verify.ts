@@ -56,7 +56,7 @@ export async function run(): Promise<void> {
         const { valid, revoked } = app.info;
         const headers = { "content-type": "application/json", authorization: `Bearer ${TOKEN}` };
         const reqs = (bodies: object[]) =>
-          bodies.map((b) => ({ method: "POST", path: "/v1/keys/verify", headers, body: JSON.stringify(b) }));
+          bodies.map((b) => ({ method: "POST" as const, path: "/v1/keys/verify", headers, body: JSON.stringify(b) }));
         const validReqs = reqs(valid);
         const invalidReqs = reqs(unknown.flatMap((k, i) => [k, revoked[i % revoked.length]!]));
         const endpointReqs = reqs(
@@ -97,8 +97,11 @@ export async function run(): Promise<void> {
             answers(r),
           ]);
         add("bare node:http", base, false);
-        add("verify: valid keys", await measure(appUrl, app, validReqs, { verifyBody: (b) => b.includes('"valid":true') }));
-        add("verify: unknown + revoked", await measure(appUrl, app, invalidReqs, { verifyBody: (b) => b.includes('"valid":false') }));
+        add("verify: valid keys", await measure(appUrl, app, validReqs, { verifyBody: (b) => String(b).includes('"valid":true') }));
+        add(
+          "verify: unknown + revoked",
+          await measure(appUrl, app, invalidReqs, { verifyBody: (b) => String(b).includes('"valid":false') }),
+        );
         add("verify: endpoint checks", await measure(appUrl, app, endpointReqs));
         // autocannon's fixed-rate mode over 50 connections shows timer artefacts (p99 > 100 ms for
         // the bare server), so the steady-load latency uses 10 connections.

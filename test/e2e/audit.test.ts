@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { recordAudit } from "../../src/features/audit/record.js";
 import { deliverPending } from "../../src/features/audit/worker.js";
 import { SECRET_RE, firstEndpoints } from "../support/flows.js";
@@ -12,15 +12,8 @@ const ADMIN = "UADMIN01";
 const AUDIT = "CAUDIT01";
 
 /** Polls an async condition (the worker runs on its own); returns its first truthy value. */
-async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** How long the worker gets to deliver (it polls every few milliseconds in these tests). */
+const WAIT = { timeout: 5000, interval: 20 };
 
 function eventIdOf(c: RecordedCall): number {
   const m = /Audit event #(\d+)/.exec(JSON.stringify(c.args.blocks));
@@ -44,7 +37,10 @@ describe("audit channel delivery", () => {
     (await h.prisma.auditEvent.findMany({ where: { deliveredAt: null }, orderBy: { id: "asc" } })).map((r) => Number(r.id));
   /** The worker posts, then marks the row: wait for both. */
   const delivered = (n: number, from = 0) =>
-    until(async () => posts(from).length >= n && (await undelivered()).length === 0, `${n} delivered events`);
+    vi.waitFor(async () => {
+      expect(posts(from).length, `${n} delivered events`).toBeGreaterThanOrEqual(n);
+      expect(await undelivered()).toEqual([]);
+    }, WAIT);
   const row = (id: number) => h.prisma.auditEvent.findUniqueOrThrow({ where: { id: BigInt(id) } });
 
   async function createApp(target: Harness, title: string) {
@@ -71,7 +67,7 @@ describe("audit channel delivery", () => {
   it("keeps events in the database while no audit channel is set, then delivers the backlog in order", async () => {
     const a = await createApp(h, "Alpha");
     const b = await createApp(h, "Beta <!channel> & Co");
-    await until(async () => h.logs.some((l) => /no audit channel/.test(l)), "the worker's start-up warning");
+    await vi.waitFor(() => expect(h.logs.join("\n"), "the worker's start-up warning").toMatch(/no audit channel/), WAIT);
     expect(await deliverPending(h.app.services, h.app.bolt.client)).toBe(0);
     const rows = await h.prisma.auditEvent.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.action, r.appPublicId, r.deliveredAt])).toEqual([
@@ -115,26 +111,29 @@ describe("audit channel delivery", () => {
     expect(ids).toHaveLength(4);
     const head = ids[0]!;
 
-    let r = await until(async () => {
+    let r = await vi.waitFor(async () => {
       const x = await row(head);
-      return x.attempts >= 1 && x;
-    }, "the first failed attempt");
+      expect(x.attempts, "the first failed attempt").toBeGreaterThanOrEqual(1);
+      return x;
+    }, WAIT);
     expect(r).toMatchObject({ attempts: 1, lastError: "internal_error", deliveredAt: null });
     expect(r.nextAttemptAt.getTime()).toBe(clock().getTime() + 1000);
 
     clock.advance(1000);
-    r = await until(async () => {
+    r = await vi.waitFor(async () => {
       const x = await row(head);
-      return x.attempts >= 2 && x;
-    }, "the second failed attempt");
+      expect(x.attempts, "the second failed attempt").toBeGreaterThanOrEqual(2);
+      return x;
+    }, WAIT);
     expect(r).toMatchObject({ attempts: 2, lastError: "internal_error", deliveredAt: null });
     expect(r.nextAttemptAt.getTime()).toBe(clock().getTime() + 2000);
 
     clock.advance(2000);
-    r = await until(async () => {
+    r = await vi.waitFor(async () => {
       const x = await row(head);
-      return x.attempts >= 3 && x;
-    }, "the rate-limited attempt");
+      expect(x.attempts, "the rate-limited attempt").toBeGreaterThanOrEqual(3);
+      return x;
+    }, WAIT);
     // Slack's Retry-After (30 s) wins over the exponential step (4 s).
     expect(r).toMatchObject({ attempts: 3, lastError: "ratelimited", deliveredAt: null });
     expect(r.nextAttemptAt.getTime()).toBe(clock().getTime() + 30_000);
@@ -168,10 +167,11 @@ describe("audit channel delivery", () => {
       [2, 2000],
       [3, 4000],
     ] as const) {
-      const r = await until(async () => {
+      const r = await vi.waitFor(async () => {
         const x = await row(ids[0]!);
-        return x.attempts >= attempt && x;
-      }, `failed attempt ${attempt}`);
+        expect(x.attempts, `failed attempt ${attempt}`).toBeGreaterThanOrEqual(attempt);
+        return x;
+      }, WAIT);
       expect(r.lastError).toBe("not_in_channel");
       expect(r.nextAttemptAt.getTime()).toBe(clock().getTime() + delay);
       clock.advance(delay);
@@ -211,7 +211,7 @@ describe("audit channel delivery", () => {
     await createApp(h, "Eta");
     const ids = await undelivered();
     expect(ids).toHaveLength(4);
-    await until(async () => (await row(ids[0]!)).attempts === 1, "the failed attempt");
+    await vi.waitFor(async () => expect((await row(ids[0]!)).attempts, "the failed attempt").toBe(1), WAIT);
     await h.close(); // mid-way: nothing delivered, one attempt recorded
     expect(posts(from)).toEqual([]);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppViaSlack, firstEndpoints } from "../support/flows.js";
+import { createAppViaSlack, firstEndpoints, slackSettled } from "../support/flows.js";
 import { TEAM, startHarness, testClock, type Harness } from "../support/harness.js";
 
 const ALICE = "UALICE01";
@@ -159,13 +159,7 @@ describe("App Home tab", () => {
 
   it("answers Slack's retried events by publishing the same tab again", async () => {
     // Refreshes triggered by the previous test's changes may still be landing: let them.
-    const settled = async () => {
-      for (let k = -1; k !== h.standIn.calls.length; ) {
-        k = h.standIn.calls.length;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    };
-    await settled();
+    await slackSettled(h, 300);
     const n = h.standIn.calls.length;
     await h.slack.appHomeOpened(ALICE, { eventId: "EvHOME0001" });
     await h.slack.appHomeOpened(ALICE, { eventId: "EvHOME0001", retryNum: 1 });
@@ -177,7 +171,7 @@ describe("App Home tab", () => {
     expect(views).toHaveLength(2);
     expect(views[1]).toBe(views[0]);
     // The Messages tab is not ours to draw.
-    await settled();
+    await slackSettled(h, 300);
     const m = h.standIn.calls.length;
     await h.slack.event({ type: "app_home_opened", user: ALICE, channel: `D${ALICE}`, tab: "messages" });
     await h.slack.appHomeOpened(BOB);

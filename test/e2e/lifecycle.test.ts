@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startHarness, testClock, type Harness } from "../support/harness.js";
-import { SECRET_RE, createAppViaSlack, dumpDatabase } from "../support/flows.js";
+import { SECRET_RE, createAppViaSlack, dumpDatabase, slackSettled } from "../support/flows.js";
 
 const OWNER = "UOWNER01";
 const APPROVER1 = "UAPPR001";
@@ -27,7 +27,7 @@ async function submitAndSettle(h: Harness, viewId: string, values: Record<string
   if (res.body?.response_action === "errors") return { res, text: "", calls: [] as typeof h.standIn.calls };
   await h.standIn.waitFor((c) => c.slice(before).some((x) => x.method === "views.update" && x.args.view_id === viewId));
   // Let the follow-up DMs land.
-  await new Promise((r) => setTimeout(r, 150));
+  await slackSettled(h);
   const calls = h.standIn.calls.slice(before);
   const text = JSON.stringify(calls.filter((x) => x.method === "views.update" && x.args.view_id === viewId).at(-1)?.args.view ?? {});
   return { res, text, calls };
@@ -159,10 +159,11 @@ describe("credential lifecycle", () => {
       submitAndSettle(h, v1, { decision: "approve" }, APPROVER1),
       submitAndSettle(h, v2, { decision: "approve" }, APPROVER2),
     ]);
-    await new Promise((res) => setTimeout(res, 200));
-    const texts = [JSON.stringify(h.standIn.currentView(v1)), JSON.stringify(h.standIn.currentView(v2))];
-    expect(texts.filter((t) => t.includes("Approved.")).length).toBe(1);
-    expect(texts.filter((t) => /already approved|decided on this request a moment ago/.test(t)).length).toBe(1);
+    await vi.waitFor(() => {
+      const texts = [JSON.stringify(h.standIn.currentView(v1)), JSON.stringify(h.standIn.currentView(v2))];
+      expect(texts.filter((t) => t.includes("Approved.")).length).toBe(1);
+      expect(texts.filter((t) => /already approved|decided on this request a moment ago/.test(t)).length).toBe(1);
+    });
     expect(a.res.status).toBe(200);
     expect(b.res.status).toBe(200);
     expect(await h.prisma.approval.count({ where: { appId: r.app!.id, status: "APPROVED" } })).toBe(1);

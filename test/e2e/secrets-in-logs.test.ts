@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database } from "../../src/platform/db/database.js";
 import { SIGNING_SECRET, TEAM } from "../support/harness.js";
 import { SECRET_RE, dumpDatabase } from "../support/flows.js";
@@ -48,14 +48,16 @@ describe("a secret never reaches a log, the database or a channel", () => {
     child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (output += String(d)));
     child.stderr!.on("data", (d) => (output += String(d)));
-    const started = Date.now();
-    while (!port) {
-      const m = /"port":(\d+)[^\n]*listening/.exec(output);
-      if (m) port = Number(m[1]);
-      if (child.exitCode !== null) throw new Error(`app exited early:\n${output}`);
-      if (Date.now() - started > 60_000) throw new Error(`app did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`app exited early:\n${output}`))));
+    const listening = vi.waitFor(
+      () => {
+        const m = /"port":(\d+)[^\n]*listening/.exec(output);
+        if (!m) throw new Error(`app did not start:\n${output}`);
+        return Number(m[1]);
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    port = await Promise.race([listening, exited]);
   }, 90_000);
 
   afterAll(async () => {

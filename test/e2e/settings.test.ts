@@ -136,9 +136,10 @@ describe("/apps settings", () => {
 });
 
 describe("rotation worker", () => {
-  it("schedules ROTATION_CRON and the per-minute tick in TZ, and stops them", async () => {
+  it("schedules ROTATION_CRON in TZ on one per-minute task, and stops it", async () => {
     const s = {
       ...h.app.services,
+      clock: () => new Date("2026-03-02T09:00:00Z"), // Monday, 10:00 in Berlin
       config: loadConfig({
         SLACK_BOT_TOKEN: "xoxb-x",
         SLACK_SIGNING_SECRET: "test-signing-secret",
@@ -149,10 +150,12 @@ describe("rotation worker", () => {
     const before = cron.getTasks().size;
     const w = new RotationWorker(s, new RotationJobs(s, rotationClient(h.app.bolt.client, s)));
     w.start();
-    const names = [...cron.getTasks().values()].map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["appkeys-rotation", "appkeys-rotation-tick"]));
-    const task = [...cron.getTasks().values()].find((t) => t.name === "appkeys-rotation")!;
-    expect(task.getPattern()).toBe("30 8 * * 1-5");
+    // One task, every minute, in TZ: it runs the latest ROTATION_CRON fire (a no-op once claimed).
+    const tasks = [...cron.getTasks().values()].filter((t) => t.name?.startsWith("appkeys-rotation"));
+    expect(tasks.map((t) => [t.name, t.getPattern()])).toEqual([["appkeys-rotation", "* * * * *"]]);
+    expect(cron.getTasks().size).toBe(before + 1);
+    // 08:30 in Berlin (CET) that morning, not 08:30 UTC.
+    expect(w.jobs.latestRotationSlot()).toBe("2026-03-02T07:30:00.000Z");
     await w.stop();
     expect(cron.getTasks().size).toBe(before);
   });

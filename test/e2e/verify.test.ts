@@ -1,6 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020Module from "ajv/dist/2020.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyPair, hashSecret, secretLast4 } from "../../src/features/credentials/key-format.js";
 import { publishCredentialChange } from "../../src/features/credentials/notify.js";
 import { flushLastUsed } from "../../src/features/verify/last-used.worker.js";
@@ -58,15 +58,18 @@ function breakChecksum(key: string): string {
   return key.slice(0, -1) + (last === "A" ? "B" : "A");
 }
 
+/** Asks until `ok` holds (vi.waitFor), and how long that took. */
 async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
   const started = performance.now();
-  for (;;) {
-    const value = await fn();
-    const ms = performance.now() - started;
-    if (ok(value)) return { value, ms };
-    if (ms > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const value = await vi.waitFor(
+    async () => {
+      const v = await fn();
+      if (!ok(v)) throw new Error(`not within ${timeoutMs} ms: ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
+  return { value, ms: performance.now() - started };
 }
 
 describe("POST /v1/keys/verify", () => {

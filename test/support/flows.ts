@@ -1,4 +1,4 @@
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import type { Harness } from "./harness.js";
 
 export const SECRET_RE = /sk_(?:dev|stg|prod)_[0-9A-Za-z]{38}/;
@@ -56,4 +56,21 @@ export async function dumpDatabase(h: Pick<Harness, "prisma">): Promise<string> 
     parts.push(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
   }
   return parts.join("\n");
+}
+
+/**
+ * Waits (vi.waitFor) until the stand-in has received no new call for `quietMs`: the follow-ups of
+ * a request (DMs, App Home refreshes) have landed. At least `quietMs`, longer while calls arrive.
+ */
+export async function slackSettled(h: Pick<Harness, "standIn">, quietMs = 150, timeoutMs = 15_000): Promise<void> {
+  let seen = -1;
+  await vi.waitFor(
+    () => {
+      const n = h.standIn.calls.length;
+      const quiet = n === seen;
+      seen = n;
+      if (!quiet) throw new Error(`Slack calls still arriving (${n} so far)`);
+    },
+    { interval: quietMs, timeout: timeoutMs },
+  );
 }

@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { SlackStandIn, ViewResponseOutcome } from "./slack-standin.js";
+import type { JsonObject, StoredMessage, StoredView, WireJson } from "./slack-standin/types.js";
 
 export interface SlackClientOptions {
   /** e.g. http://127.0.0.1:PORT (no trailing path) */
@@ -32,7 +33,7 @@ export interface SignOptions {
 export interface SlackResponse {
   status: number;
   /** Parsed JSON if possible, else the text; '' when empty. */
-  body: any;
+  body: WireJson;
   ms: number;
 }
 
@@ -68,7 +69,7 @@ export interface BlockActionOptions extends SignOptions {
   viewId?: string;
   channelId?: string;
   messageTs?: string;
-  container?: any;
+  container?: JsonObject;
 }
 
 export interface SubmitViewOptions extends SignOptions {
@@ -135,7 +136,7 @@ export class SlackClient {
     });
     const text = await res.text();
     const ms = performance.now() - started;
-    let body: any = text;
+    let body: unknown = text;
     if (text !== "") {
       try {
         body = JSON.parse(text);
@@ -175,7 +176,7 @@ export class SlackClient {
   async blockAction(opts: BlockActionOptions): Promise<SlackResponse> {
     const base = this.interactionBase(opts.userId);
     let found: FoundElement | undefined;
-    let extra: Record<string, any>;
+    let extra: JsonObject;
     if (opts.viewId !== undefined) {
       const view = this.openView(opts.viewId);
       found = findElement(view.blocks, opts.actionId, opts.blockId);
@@ -192,8 +193,8 @@ export class SlackClient {
       };
     } else {
       const channelId = opts.channelId ?? "C0GENERAL";
-      const stored = opts.messageTs ? this.standIn.message(channelId, opts.messageTs) : undefined;
-      if (stored) found = findElement(stored.blocks ?? [], opts.actionId, opts.blockId);
+      const stored: StoredMessage | undefined = opts.messageTs ? this.standIn.message(channelId, opts.messageTs) : undefined;
+      if (stored) found = findElement(Array.isArray(stored.blocks) ? stored.blocks : [], opts.actionId, opts.blockId);
       const { channel: _ch, ...message } = stored ?? {};
       extra = {
         container: opts.container ?? {
@@ -210,8 +211,15 @@ export class SlackClient {
       };
     }
     const element = found?.element;
-    const type: string = element?.type ?? (opts.selectedOption ? "static_select" : opts.selectedOptions ? "multi_static_select" : "button");
-    const action: Record<string, any> = {
+    const type =
+      typeof element?.type === "string"
+        ? element.type
+        : opts.selectedOption
+          ? "static_select"
+          : opts.selectedOptions
+            ? "multi_static_select"
+            : "button";
+    const action: JsonObject = {
       type,
       action_id: opts.actionId,
       block_id: found?.blockId ?? opts.blockId ?? "block",
@@ -266,9 +274,9 @@ export class SlackClient {
     return this.interactive({ type: "block_actions", ...base, ...extra, actions: [action] }, opts);
   }
 
-  async submitView(viewId: string, values: Record<string, any>, opts: SubmitViewOptions): Promise<SubmitResponse> {
+  async submitView(viewId: string, values: Record<string, unknown>, opts: SubmitViewOptions): Promise<SubmitResponse> {
     const view = this.openView(viewId);
-    if (view.type !== "modal") throw new Error(`submitView: view ${viewId} is a ${view.type}, not a modal`);
+    if (view.type !== "modal") throw new Error(`submitView: view ${viewId} is a ${String(view.type)}, not a modal`);
     const stack = this.standIn.stackOf(viewId);
     if (stack[stack.length - 1] !== viewId) {
       throw new Error(`submitView: view ${viewId} is not on top of its stack (${stack.join(" > ")}); the user cannot submit it`);
@@ -313,7 +321,7 @@ export class SlackClient {
     return res;
   }
 
-  async event(event: any, opts: EventOptions = {}): Promise<SlackResponse> {
+  async event(event: JsonObject, opts: EventOptions = {}): Promise<SlackResponse> {
     const now = Date.now();
     const body = {
       token: "verification-token",
@@ -354,7 +362,7 @@ export class SlackClient {
     return String(this.standIn.users[userId]?.name ?? `user_${userId.toLowerCase()}`);
   }
 
-  private interactionBase(userId: string): Record<string, any> {
+  private interactionBase(userId: string): JsonObject {
     return {
       user: { id: userId, username: this.userName(userId), name: this.userName(userId), team_id: this.teamId },
       api_app_id: this.apiAppId,
@@ -365,8 +373,8 @@ export class SlackClient {
     };
   }
 
-  private openView(viewId: string): any {
-    const view = this.standIn.currentView(viewId);
+  private openView(viewId: string): StoredView {
+    const view: StoredView | undefined = this.standIn.currentView(viewId);
     if (!view) throw new Error(`no view ${viewId} in the stand-in (known: ${[...this.standIn.views.keys()].join(", ") || "none"})`);
     if (!this.standIn.isOpen(viewId)) throw new Error(`view ${viewId} is closed; the user cannot interact with it`);
     return view;
@@ -377,48 +385,52 @@ export class SlackClient {
 
 interface FoundElement {
   blockId: string;
-  element: any;
+  element: JsonObject;
 }
 
-function blockElements(b: any): any[] {
-  if (!b || typeof b !== "object") return [];
-  return [...(b.type === "actions" && Array.isArray(b.elements) ? b.elements : []), b.accessory, b.element].filter(
-    (e) => e && typeof e === "object",
-  );
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function findElement(blocks: any[], actionId: string, blockId?: string): FoundElement | undefined {
+function blockElements(b: unknown): JsonObject[] {
+  if (!isObject(b)) return [];
+  return [...(b.type === "actions" && Array.isArray(b.elements) ? b.elements : []), b.accessory, b.element].filter(isObject);
+}
+
+function findElement(blocks: unknown[], actionId: string, blockId?: string): FoundElement | undefined {
   for (const b of blocks ?? []) {
-    if (blockId !== undefined && b?.block_id !== blockId) continue;
+    if (!isObject(b) || (blockId !== undefined && b.block_id !== blockId)) continue;
     const e = blockElements(b).find((x) => x.action_id === actionId);
     if (e) return { blockId: String(b.block_id), element: e };
   }
   return undefined;
 }
 
-function listActionIds(blocks: any[]): string[] {
-  return (blocks ?? []).flatMap((b) => blockElements(b).map((e) => `${b.block_id}/${e.action_id}`));
+function listActionIds(blocks: unknown[]): string[] {
+  return (blocks ?? []).flatMap((b) => blockElements(b).map((e) => `${isObject(b) ? b.block_id : ""}/${e.action_id}`));
 }
 
 function actionTs(): string {
   return (Date.now() / 1000).toFixed(6);
 }
 
-function elementOptions(element: any): any[] {
+function elementOptions(element: JsonObject | undefined): JsonObject[] {
   if (!element) return [];
-  if (Array.isArray(element.options)) return element.options;
-  if (Array.isArray(element.option_groups)) return element.option_groups.flatMap((g: any) => g?.options ?? []);
+  if (Array.isArray(element.options)) return element.options.filter(isObject);
+  if (Array.isArray(element.option_groups)) {
+    return element.option_groups.flatMap((g: unknown) => (isObject(g) && Array.isArray(g.options) ? g.options.filter(isObject) : []));
+  }
   return [];
 }
 
 /** The option object Slack would send for `value`: taken from the element's options when it has static ones. */
-function optionFor(element: any, value: string, strict: boolean): any {
+function optionFor(element: JsonObject | undefined, value: string, strict: boolean): JsonObject {
   const opts = elementOptions(element);
-  const found = opts.find((o) => o?.value === value);
-  if (found) return JSON.parse(JSON.stringify(found));
+  const found = opts.find((o) => o.value === value);
+  if (found) return JSON.parse(JSON.stringify(found)) as JsonObject;
   if (strict && opts.length > 0) {
     throw new Error(
-      `value ${JSON.stringify(value)} is not among the options of ${element?.action_id}: ${opts.map((o) => JSON.stringify(o?.value)).join(", ")}`,
+      `value ${JSON.stringify(value)} is not among the options of ${String(element?.action_id)}: ${opts.map((o) => JSON.stringify(o.value)).join(", ")}`,
     );
   }
   return { text: { type: "plain_text", text: value, emoji: true }, value };
@@ -427,45 +439,50 @@ function optionFor(element: any, value: string, strict: boolean): any {
 const STATIC_OPTION_TYPES = new Set(["static_select", "multi_static_select", "radio_buttons", "checkboxes"]);
 
 /** Build view.state.values for the view's input blocks, as Slack would send it on submission. */
-export function buildStateValues(blocks: any[], values: Record<string, any>, validate: boolean): Record<string, Record<string, any>> {
-  const out: Record<string, Record<string, any>> = {};
-  const inputs = (blocks ?? []).filter((b) => b?.type === "input" && b.element && typeof b.element === "object");
+export function buildStateValues(
+  blocks: unknown[],
+  values: Record<string, unknown>,
+  validate: boolean,
+): Record<string, Record<string, JsonObject>> {
+  const out: Record<string, Record<string, JsonObject>> = {};
+  const inputs = (blocks ?? []).filter(isObject).filter((b) => b.type === "input" && isObject(b.element));
   const inputIds = new Set(inputs.map((b) => String(b.block_id)));
   const unknown = Object.keys(values).filter((k) => !inputIds.has(k));
   if (unknown.length) {
     throw new Error(`submitView: no input block with block_id ${unknown.join(", ")} (input blocks: ${[...inputIds].join(", ") || "none"})`);
   }
   for (const b of inputs) {
-    const e = b.element;
-    const provided = Object.hasOwn(values, b.block_id);
-    const v = values[b.block_id];
-    let state: Record<string, any>;
-    if (provided && v && typeof v === "object" && !Array.isArray(v) && typeof v.type === "string") {
+    const e = b.element as JsonObject;
+    const blockId = String(b.block_id);
+    const provided = Object.hasOwn(values, blockId);
+    const v = values[blockId];
+    let state: JsonObject;
+    if (provided && isObject(v) && typeof v.type === "string") {
       state = v; // already in Slack's shape
     } else {
       state = encodeValue(e, provided, v);
     }
     if (validate) clientValidate(b, e, state);
-    out[String(b.block_id)] = { [String(e.action_id)]: state };
+    out[blockId] = { [String(e.action_id)]: state };
   }
   return out;
 }
 
-function encodeValue(e: any, provided: boolean, v: any): Record<string, any> {
-  const type: string = e.type;
+function encodeValue(e: JsonObject, provided: boolean, v: unknown): JsonObject {
+  const type = String(e.type);
   const strict = STATIC_OPTION_TYPES.has(type);
-  const one = (initial: any) => {
+  const one = (initial: unknown) => {
     if (!provided) return initial ?? null;
     if (v === null || v === undefined || v === "") return null;
     return optionFor(e, String(v), strict);
   };
-  const many = (initial: any) => {
+  const many = (initial: unknown) => {
     if (!provided) return initial ?? [];
-    const arr = v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
-    return arr.map((x: any) => optionFor(e, String(x), strict));
+    const arr: unknown[] = v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
+    return arr.map((x) => optionFor(e, String(x), strict));
   };
-  const scalar = (initial: any) => (provided ? (v === "" || v === undefined ? null : v) : (initial ?? null));
-  const list = (initial: any) => (provided ? (v == null ? [] : Array.isArray(v) ? v : [v]) : (initial ?? []));
+  const scalar = (initial: unknown) => (provided ? (v === "" || v === undefined ? null : v) : (initial ?? null));
+  const list = (initial: unknown) => (provided ? (v == null ? [] : Array.isArray(v) ? v : [v]) : (initial ?? []));
   switch (type) {
     case "plain_text_input":
     case "email_text_input":
@@ -518,13 +535,13 @@ function encodeValue(e: any, provided: boolean, v: any): Record<string, any> {
   }
 }
 
-function isEmptyState(s: Record<string, any>): boolean {
+function isEmptyState(s: JsonObject): boolean {
   const { type: _t, ...rest } = s;
   return Object.values(rest).every((x) => x === null || x === undefined || x === "" || (Array.isArray(x) && x.length === 0));
 }
 
-function clientValidate(block: any, e: any, s: Record<string, any>): void {
-  const where = `input ${block.block_id} (${e.type})`;
+function clientValidate(block: JsonObject, e: JsonObject, s: JsonObject): void {
+  const where = `input ${String(block.block_id)} (${String(e.type)})`;
   if (!block.optional && isEmptyState(s)) {
     throw new Error(`submitView: ${where} is required and empty; Slack would not submit (clientValidation is on)`);
   }

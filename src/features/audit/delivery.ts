@@ -1,19 +1,20 @@
+/**
+ * Delivery of the audit outbox (table audit_event) to the audit channel. Hand-written on purpose:
+ * the events must reach Slack in id order, exactly as recorded, from one replica at a time, and
+ * survive Slack being down or refusing the bot for days; the rows are the audit trail, the
+ * channel a view of it (docs/decisions/0004-audit-outbox.md).
+ */
 import type { Database } from "../../platform/db/database.js";
 import type { SqlExecutor } from "../../platform/db/migrate.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Clock } from "../../shared/clock.js";
+import type { PostFailure } from "../../platform/jobs/poster.js";
+import { confirmSessionAlive, othersWriting, withTryAdvisoryLock } from "../../platform/db/locks.js";
 
 export type AuditEventRow = Prisma.AuditEventGetPayload<object>;
 
 /** Why a delivery failed, as the caller (who knows the transport) classifies it. */
-export interface DeliveryFailure {
-  /** Short code stored in lastError, e.g. "ratelimited", "channel_not_found". */
-  code: string;
-  /** The transport asked us to wait this long (HTTP 429 Retry-After). */
-  retryAfterMs?: number;
-  /** Will not fix itself (bot not in channel, channel gone): still retried, but logged loudly. */
-  permanent: boolean;
-}
+export type DeliveryFailure = PostFailure;
 
 export interface DeliveryHooks {
   /** Sends one event; throws on failure. */
@@ -47,10 +48,9 @@ const gapSeen = new WeakMap<Database, { id: bigint; since: number }>();
 /**
  * Delivers undelivered audit events strictly in id order: the oldest first, never past one that
  * failed (a failure records attempts, lastError and nextAttemptAt and ends the run). Only one
- * deliverer runs at a time: a session advisory lock on PostgreSQL (any replica may hold it; a
- * dead replica's session, and so its lock, ends with its connection), PGlite's in-process
- * exclusive section otherwise. Delivery is at least once: an event sent whose row could not be
- * marked afterwards is sent again. Returns the number of events delivered.
+ * deliverer runs at a time, on any replica: the one holding AUDIT_LOCK_ID (withTryAdvisoryLock).
+ * Delivery is at least once: an event sent whose row could not be marked afterwards is sent
+ * again. Returns the number of events delivered.
  */
 export async function deliverAuditEvents(
   db: Database,
@@ -62,14 +62,8 @@ export async function deliverAuditEvents(
   if (!head || backingOff(head, clock)) return 0;
   return db.withConnection(async (sql) => {
     const run = () => deliverLocked(db, sql, clock, hooks, opts.max ?? MAX_PER_RUN, opts.monotonic ?? (() => performance.now()));
-    if (sql.exclusive) return sql.exclusive(run);
-    const [lock] = await sql.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [AUDIT_LOCK_ID.toString()]);
-    if (!lock?.locked) return 0; // another replica is delivering
-    try {
-      return await run();
-    } finally {
-      await sql.query("SELECT pg_advisory_unlock($1::bigint) AS unlocked", [AUDIT_LOCK_ID.toString()]);
-    }
+    const res = await withTryAdvisoryLock(sql, AUDIT_LOCK_ID, run);
+    return res.locked ? res.value : 0; // not locked: another replica is delivering
   });
 }
 
@@ -101,7 +95,7 @@ async function deliverLocked(
     if (db.kind === "postgres") {
       if (await gapStillOpen(db, sql, event, hooks, monotonic)) break;
       // Still holding the lock? A dropped session would have released it to another replica.
-      await sql.query("SELECT 1 AS alive");
+      await confirmSessionAlive(sql);
     }
     try {
       await hooks.post(event);
@@ -145,15 +139,7 @@ async function gapStillOpen(
   const prev = await db.prisma.auditEvent.aggregate({ _max: { id: true }, where: { id: { lt: event.id } } });
   const expected = (prev._max.id ?? 0n) + 1n;
   if (event.id === expected) return false;
-  const [row] = await sql.query<{ busy: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM pg_locks l
-        WHERE l.locktype = 'relation' AND l.relation = 'audit_event'::regclass
-          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()
-     ) AS busy`,
-  );
-  if (!row?.busy) {
+  if (!(await othersWriting(sql, "audit_event"))) {
     // Every writer that could hold a smaller id has finished: if one committed, it is the head now.
     const head = await nextEvent(db);
     gapSeen.delete(db);

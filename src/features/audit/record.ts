@@ -30,7 +30,8 @@ export interface AuditInput {
 
 /**
  * Audit events are an outbox: always written in the transaction of the change they describe,
- * delivered to the audit channel later by the audit worker. Never put a secret in `details`.
+ * delivered to the audit channel later by the audit worker (docs/decisions/0004-audit-outbox.md).
+ * Never put a secret in `details`.
  */
 export async function recordAudit(tx: Prisma.TransactionClient, e: AuditInput): Promise<void> {
   await tx.auditEvent.create({

@@ -1,74 +1,27 @@
 import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
-import { deliverAuditEvents, type AuditEventRow, type DeliveryFailure, MAX_PER_RUN } from "./delivery.js";
+import { deliverAuditEvents, type AuditEventRow, MAX_PER_RUN } from "./delivery.js";
+import { classifySlackError, postMessage, type Poster } from "../../platform/jobs/poster.js";
 import type { Services } from "../../services.js";
 import { workerSlackClient } from "../../platform/slack/background-client.js";
 import { auditMessage } from "./slack/blocks.js";
 
-/** The one Web API method delivery needs (a WebClient, or anything shaped like it). */
-export interface AuditPoster {
-  chat: {
-    postMessage(args: { channel: string; text: string; blocks: unknown[]; unfurl_links: boolean; unfurl_media: boolean }): Promise<unknown>;
-  };
-}
-
 export const POLL_INTERVAL_MS = 500;
 
-/**
- * Slack errors that will not fix themselves. The event is still kept and retried (capped
- * back-off, every 5 minutes) rather than dropped: an audit trail with a hole is worse than a late
- * one, and the usual cause (bot not invited, channel archived) is fixed by a person, after which
- * delivery resumes in order. Each failure is logged at error level.
- */
-export const PERMANENT_SLACK_ERRORS = new Set([
-  "channel_not_found",
-  "not_in_channel",
-  "is_archived",
-  "invalid_auth",
-  "not_authed",
-  "account_inactive",
-  "token_revoked",
-  "token_expired",
-  "missing_scope",
-  "no_permission",
-  "restricted_action",
-  "restricted_action_read_only_channel",
-  "restricted_action_non_threadable_channel",
-  "ekm_access_denied",
-  "team_access_not_granted",
-  "invalid_blocks",
-  "invalid_arguments",
-  "msg_too_long",
-  "msg_blocks_too_long",
-]);
-
-export function classifySlackError(err: unknown): DeliveryFailure {
-  const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string } | undefined;
-  switch (e?.code) {
-    case "slack_webapi_rate_limited_error":
-      return { code: "ratelimited", retryAfterMs: Math.max(0, Number(e.retryAfter ?? 1)) * 1000, permanent: false };
-    case "slack_webapi_platform_error": {
-      const code = String(e.data?.error ?? "unknown_error");
-      return { code, permanent: PERMANENT_SLACK_ERRORS.has(code) };
-    }
-    case "slack_webapi_http_error":
-      return { code: `http_${e.statusCode ?? "error"}`, permanent: false };
-    case "slack_webapi_request_error":
-      return { code: `request_error: ${String(e.message ?? "").slice(0, 200)}`, permanent: false };
-  }
-  // A WebClient that is not told to reject rate-limited calls waits, then throws this.
-  const limited = /rate limit was exceeded.*retry-after: (\d+)/i.exec(String(e?.message ?? ""));
-  if (limited) return { code: "ratelimited", retryAfterMs: Number(limited[1]) * 1000, permanent: false };
-  return { code: `error: ${String(e?.message ?? err).slice(0, 200)}`, permanent: false };
-}
+/** Kept here for tests; see platform/jobs/poster.ts. */
+export { classifySlackError };
 
 /**
  * Posts every due audit event, in id order, to `channel`. Returns how many were delivered.
+ *
+ * A failure that will not fix itself (PERMANENT_SLACK_ERRORS: bot not invited, channel archived)
+ * still keeps the event and retries it (capped back-off, every 5 minutes) rather than dropping it:
+ * an audit trail with a hole is worse than a late one, and the usual cause is fixed by a person,
+ * after which delivery resumes in order. Each such failure is logged at error level.
  */
-export async function deliverTo(s: Services, client: AuditPoster, channel: string): Promise<number> {
+export async function deliverTo(s: Services, client: Poster, channel: string): Promise<number> {
   return deliverAuditEvents(s.db, s.clock, {
     async post(event: AuditEventRow) {
-      const msg = auditMessage(event);
-      await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      await postMessage(client, channel, auditMessage(event));
     },
     classify: classifySlackError,
     onFailure(event, failure, nextAttemptAt) {
@@ -102,7 +55,7 @@ export async function deliverTo(s: Services, client: AuditPoster, channel: strin
 }
 
 /** Delivers due audit events to the configured audit channel (none configured: nothing, 0). */
-export async function deliverPending(s: Services, client: AuditPoster): Promise<number> {
+export async function deliverPending(s: Services, client: Poster): Promise<number> {
   const channel = (await s.settings.effective()).auditChannelId;
   if (!channel) return 0;
   return deliverTo(s, client, channel);
@@ -121,7 +74,7 @@ export class AuditWorker implements Worker {
 
   constructor(
     private readonly s: Services,
-    private readonly client: AuditPoster,
+    private readonly client: Poster,
     private readonly intervalMs = POLL_INTERVAL_MS,
   ) {}
 

@@ -12,6 +12,7 @@
  * See docs/key-format.md.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { crc32 as zlibCrc32 } from "node:zlib";
 
 export type Environment = "development" | "staging" | "production";
 
@@ -83,27 +84,12 @@ export function randomBase62(n: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CRC32 (IEEE 802.3, reflected, polynomial 0xEDB88320) and base62 encoding
+// CRC32 (IEEE 802.3, Node's zlib.crc32) and base62 encoding
 // ---------------------------------------------------------------------------------------------
-
-const CRC_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
 
 /** CRC32 (IEEE) of the UTF-8 bytes of `str`, as an unsigned 32-bit integer. crc32('123456789') = 0xCBF43926. */
 export function crc32(str: string): number {
-  const bytes = Buffer.from(str, "utf8");
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlibCrc32(str);
 }
 
 /** Base62 encoding of a non-negative integer, most significant digit first, left-padded with '0'. */

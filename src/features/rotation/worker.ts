@@ -32,18 +32,20 @@ import {
 import type { Services } from "../../services.js";
 import { workerSlackClient } from "../../platform/slack/background-client.js";
 import { digestMessages, reminderMessages, type ReminderItem } from "./slack/blocks.js";
-import { classifySlackError } from "../audit/worker.js";
+import { classifySlackError, postMessage, type Poster } from "../../platform/jobs/poster.js";
 
 /**
- * Rotation reminders, the rotation digest and grace-period revocations, on every replica:
+ * Rotation reminders, the rotation digest and grace-period revocations, on every replica, from one
+ * per-minute schedule (see RotationWorker):
  *
- * - ROTATION_CRON (default weekdays 09:00 in TZ) → runRotation(slot): whoever claims the slot in
- *   job_run sweeps (creates the current stage's reminder rows, pre-claimed by the run), sends one
- *   DM per recipient, then posts the digest (each part claimed on its own).
- * - every minute → tick(): grace-period revocations (one replica per minute slot), the latest
- *   ROTATION_CRON slot again (a no-op once claimed: it catches up a run missed while every
- *   replica was down, or one whose replica crashed and whose claim expired), then drain():
- *   reminders left unsent by a failed send or a crashed run.
+ * - the latest ROTATION_CRON fire (default weekdays 09:00 in TZ) at or before now → runRotation(slot):
+ *   whoever claims the slot in job_run sweeps (creates the current stage's reminder rows,
+ *   pre-claimed by the run), sends one DM per recipient, then posts the digest (each part claimed
+ *   on its own). Claimed already: a no-op. So the minute of the fire runs it, and a later minute
+ *   catches up a run missed while every replica was down, or one whose replica crashed and whose
+ *   claim expired.
+ * - grace-period revocations (one replica per minute slot), then drain(): reminders left unsent by
+ *   a failed send or a crashed run.
  *
  * Exactly once: slots and reminder rows are claimed in the database; a message's rows are marked
  * sent right after Slack accepts it. The one window left is a crash between Slack accepting a
@@ -66,13 +68,6 @@ const PERMANENT_DM_ERRORS = new Set([
   "channel_not_found",
   "is_archived",
 ]);
-
-/** The one Web API method rotation needs (a WebClient, or anything shaped like it). */
-export interface RotationPoster {
-  chat: {
-    postMessage(args: { channel: string; text: string; blocks: unknown[]; unfurl_links: boolean; unfurl_media: boolean }): Promise<unknown>;
-  };
-}
 
 export interface RotationJobsOptions {
   /** Spaces out posts per channel (default: none; the worker passes a real one). */
@@ -108,7 +103,7 @@ export class RotationJobs {
 
   constructor(
     private readonly s: Services,
-    private readonly client: RotationPoster,
+    private readonly client: Poster,
     private readonly o: RotationJobsOptions = {},
   ) {
     this.pacer = o.pacer ?? noPacing;
@@ -241,7 +236,7 @@ export class RotationJobs {
       await this.pacer.wait(owner);
       try {
         // A user id as channel posts into the bot's DM with that user.
-        await this.client.chat.postMessage({ channel: owner, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false });
+        await postMessage(this.client, owner, m);
       } catch (err) {
         const f = classifySlackError(err);
         if (f.retryAfterMs) this.pacer.pause(owner, f.retryAfterMs);
@@ -286,7 +281,7 @@ export class RotationJobs {
       if (!(await claimSlot(this.db, JOB_DIGEST, part, claimer, this.s.clock()))) continue;
       await this.pacer.wait(channel);
       try {
-        await this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, unfurl_links: false, unfurl_media: false });
+        await postMessage(this.client, channel, m);
       } catch (err) {
         const f = classifySlackError(err);
         if (f.retryAfterMs) this.pacer.pause(channel, f.retryAfterMs);
@@ -339,8 +334,8 @@ export class RotationJobs {
     return total;
   }
 
-  /** The latest ROTATION_CRON fire at or before now (undefined when the expression is invalid). */
-  latestRotationSlot(): string | undefined {
+  /** ROTATION_CRON in TZ; null when the expression is invalid (logged once: then no reminders). */
+  rotationSchedule(): CronSchedule | null {
     if (this.schedule === undefined) {
       try {
         this.schedule = new CronSchedule(this.s.config.ROTATION_CRON, rotationTimeZone(this.s.config.TZ));
@@ -352,26 +347,60 @@ export class RotationJobs {
         this.schedule = null;
       }
     }
-    const fire = this.schedule?.latestFire(this.s.clock());
+    return this.schedule;
+  }
+
+  /** The latest ROTATION_CRON fire at or before now (undefined when the expression is invalid). */
+  latestRotationSlot(): string | undefined {
+    const fire = this.rotationSchedule()?.latestFire(this.s.clock());
     return fire ? slotOf(fire) : undefined;
   }
 
-  /** Every minute on every replica. Each step is claimed in the database, so this is safe anywhere. */
-  async tick(): Promise<void> {
-    const log = this.s.logger;
-    await this.runRevocations().catch((err) => log.error({ err }, "grace-period revocations failed; retried next minute"));
+  /** The run of the latest ROTATION_CRON fire, unless it ran already (failures are logged by runRotation). */
+  async runDueRotation(): Promise<RotationRunResult | undefined> {
     const slot = this.latestRotationSlot();
-    if (slot) await this.runRotation(slot).catch(() => undefined); // logged by runRotation
-    if (!this.stopping) await this.drain().catch((err) => log.error({ err }, "rotation reminder drain failed; retried next minute"));
+    return slot ? this.runRotation(slot).catch(() => undefined) : undefined;
+  }
+
+  /** Grace-period revocations whose time has come, then reminders left unsent. Failures are logged, never thrown. */
+  async revocationsAndDrain(): Promise<void> {
+    await this.revocationsLogged();
+    await this.drainLogged();
+  }
+
+  /**
+   * One minute's work, one step after the other: revocations, the due run, the drain. Each step
+   * is claimed in the database, so this is safe on any replica. Tests drive the jobs with it.
+   */
+  async tick(): Promise<void> {
+    await this.revocationsLogged();
+    await this.runDueRotation();
+    await this.drainLogged();
+  }
+
+  private async revocationsLogged(): Promise<void> {
+    await this.runRevocations().catch((err) => this.s.logger.error({ err }, "grace-period revocations failed; retried next minute"));
+  }
+
+  private async drainLogged(): Promise<void> {
+    if (this.stopping) return;
+    await this.drain().catch((err) => this.s.logger.error({ err }, "rotation reminder drain failed; retried next minute"));
   }
 }
 
 /** Kept as a named export for tests; see workerSlackClient. */
 export const rotationClient = workerSlackClient;
 
+/**
+ * The one schedule: a node-cron task every minute, in TZ. Each minute starts the due rotation run
+ * unless this process is still busy with one (a big install's first run may take many minutes:
+ * it goes on beside the next minutes, so grace-period revocations stay on time), then does the
+ * revocations and the drain.
+ */
 export class RotationWorker implements Worker {
   readonly name = "rotation";
-  private tasks: ScheduledTask[] = [];
+  private task: ScheduledTask | undefined;
+  private run: Promise<unknown> | undefined;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -380,7 +409,7 @@ export class RotationWorker implements Worker {
   ) {}
 
   start(): void {
-    if (this.tasks.length) return;
+    if (this.task) return;
     const timezone = rotationTimeZone(this.s.config.TZ);
     const log = this.s.logger;
     // node-cron's own messages; "still running" (a long drain overlapping the next minute) is expected.
@@ -390,37 +419,32 @@ export class RotationWorker implements Worker {
       error: (m: string | Error, err?: Error) => log.error({ err: err ?? m }, "node-cron error"),
       debug: () => undefined,
     };
-    const expression = this.s.config.ROTATION_CRON;
-    if (cron.validate(expression)) {
-      this.tasks.push(
-        cron.schedule(expression, (ctx) => this.track(this.jobs.runRotation(slotOf(ctx.date)).catch(() => undefined)), {
-          timezone,
-          name: "appkeys-rotation",
-          unref: true,
-          logger,
-        }),
-      );
-      this.s.logger.info({ cron: expression, timezone }, "rotation reminders scheduled");
-    } else {
-      this.s.logger.error({ ROTATION_CRON: expression }, "ROTATION_CRON is not a valid cron expression: no rotation reminders");
-    }
-    this.tasks.push(
-      cron.schedule("* * * * *", () => this.track(this.jobs.tick()), {
-        timezone,
-        name: "appkeys-rotation-tick",
-        noOverlap: true,
-        unref: true,
-        logger,
-      }),
-    );
+    // An invalid ROTATION_CRON is logged once (no reminders then); revocations still run.
+    if (this.jobs.rotationSchedule()) log.info({ cron: this.s.config.ROTATION_CRON, timezone }, "rotation reminders scheduled");
+    this.task = cron.schedule("* * * * *", () => this.minute(), {
+      timezone,
+      name: "appkeys-rotation",
+      noOverlap: true,
+      unref: true,
+      logger,
+    });
   }
 
   async stop(): Promise<void> {
     this.jobs.abort();
-    const tasks = this.tasks;
-    this.tasks = [];
-    for (const t of tasks) await t.destroy();
+    const task = this.task;
+    this.task = undefined;
+    await task?.destroy();
     await Promise.allSettled([...this.running]);
+  }
+
+  private minute(): Promise<void> {
+    if (!this.run) {
+      this.run = this.track(this.jobs.runDueRotation()).finally(() => {
+        this.run = undefined;
+      });
+    }
+    return this.track(this.jobs.revocationsAndDrain());
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

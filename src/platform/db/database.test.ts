@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_MIGRATIONS_DIR, LISTEN_APPLICATION_NAME, isUniqueViolation, openDatabase, type Database } from "./database.js";
 import { applyMigrations, pgClientExecutor, pgliteExecutor, readMigrations, type SqlExecutor } from "./migrate.js";
 import { Prisma } from "../../generated/prisma/client.js";
@@ -36,8 +36,6 @@ function nextPayload(db: Database, channel: string, ms = 5000): Promise<{ payloa
   });
   return db.listen(channel, (p) => resolve(p)).then((unlisten) => ({ payload, unlisten }));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe(`applyMigrations (${kind})`, () => {
   let tdb: TestDatabase;
@@ -276,8 +274,12 @@ describe(`Database (${kind})`, () => {
     const seen: string[] = [];
     const stop = await other.listen("appkeys_other", (p) => seen.push(p));
     await stop();
+    // Notifications arrive in the order they were sent: once the marker is in, "late" would be too.
+    const marker = await nextPayload(other, "appkeys_marker");
     await db.notify("appkeys_other", "late");
-    await sleep(150);
+    await db.notify("appkeys_marker", "after late");
+    expect(await marker.payload).toBe("after late");
+    await marker.unlisten();
     expect(seen).toEqual([]);
   });
 
@@ -304,8 +306,10 @@ describe(`Database (${kind})`, () => {
           throw new Error("abort");
         }),
       ).rejects.toThrow("abort");
-      await sleep(150);
-      expect(seen).toEqual(["committed"]);
+      // Sent after the rollback: once it is in, the rolled-back one would be too.
+      await db.notify("appkeys_tx", "marker");
+      await vi.waitFor(() => expect(seen).toContain("marker"), { timeout: 3000 });
+      expect(seen).toEqual(["committed", "marker"]);
     } finally {
       await stop();
     }
@@ -329,11 +333,13 @@ describe(`Database (${kind})`, () => {
       );
       expect(killed.length).toBeGreaterThan(0);
       // Keep notifying until the listener is back (back-off starts at 100 ms).
-      const deadline = Date.now() + 10_000;
-      while (seen.length === 0 && Date.now() < deadline) {
-        await db.notify("appkeys_reconnect", "again");
-        await sleep(100);
-      }
+      await vi.waitFor(
+        async () => {
+          if (seen.length === 0) await db.notify("appkeys_reconnect", "again");
+          expect(seen).not.toEqual([]);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
       expect(seen[0]).toBe("again");
     } finally {
       await stop();

@@ -1,10 +1,10 @@
 // Applies the committed Prisma migrations (prisma/migrations/<name>/migration.sql) at start-up.
 //
-// `prisma migrate deploy` cannot reach PostgreSQL on these machines (see
-// /work/shared/notes/prisma-offline.md), so the app does what it would do: apply each missing
-// migration in order, in its own transaction, under an advisory lock, and record it in
-// `_prisma_migrations` with Prisma's columns and checksum, so that the Prisma CLI (where it
-// works) agrees with us about what has been applied.
+// Hand-written on purpose: `prisma migrate deploy` cannot run against PostgreSQL through a driver
+// adapter where AppKeys is built (docs/decisions/0001-migrations-at-startup.md), so the app does
+// what it would do: apply each missing migration in order, in its own transaction, under an
+// advisory lock, and record it in `_prisma_migrations` with Prisma's columns and checksum, so
+// that the Prisma CLI (where it works) agrees with us about what has been applied.
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";

@@ -1,12 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import cron, { type ScheduledTask } from "node-cron";
+import { type CronExpression, CronExpressionParser } from "cron-parser";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 
 /**
  * Scheduled work shared by several replicas. Every replica fires every schedule; a run happens
  * where `claimSlot` wins. Claims are rows of `job_run` (job, slot), never process memory, so a
  * replica that starts, crashes or fires late cannot make a run happen twice or not at all.
+ *
+ * Hand-written on purpose: a job queue (pg-boss, graphile-worker) would bring its own schema,
+ * workers and polling for what is here a few rows and four statements
+ * (docs/decisions/0002-claims-table-scheduler.md). Cron arithmetic is cron-parser's.
  */
 
 /** A claim not refreshed for this long is presumed dead (its replica crashed) and may be taken over. */
@@ -76,45 +80,32 @@ export class LostClaimError extends Error {
 }
 
 /**
- * The most recent fire time of a cron expression at or before `now`, so a run missed while every
- * replica was down (or a fire missed by a blocked event loop) is caught up by the next check.
- * node-cron only looks forward, so this scans back minute by minute; the scan is remembered and
- * later calls only look at the minutes since the last one.
+ * The most recent fire time of a cron expression at or before `now`, in `timeZone` (cron-parser's
+ * prev(), DST included), so a run missed while every replica was down (or a fire missed by a
+ * blocked event loop) is caught up by the next check. Fires older than `lookbackMs` are not
+ * caught up: a replica started after a week off does not send last week's reminders.
  */
 export class CronSchedule {
-  private readonly task: ScheduledTask;
-  private checkedUntil = Number.NaN;
-  private latest: number | undefined;
+  private readonly cron: CronExpression;
 
   constructor(
     readonly expression: string,
     readonly timeZone: string,
     private readonly lookbackMs = 8 * 24 * 60 * 60_000,
   ) {
-    if (!cron.validate(expression)) throw new Error(`invalid cron expression ${JSON.stringify(expression)}`);
-    // createTask does not start the task: it is only used to match dates.
-    this.task = cron.createTask(expression, () => undefined, { timezone: timeZone });
+    try {
+      this.cron = CronExpressionParser.parse(expression, { tz: timeZone });
+    } catch (err) {
+      throw new Error(`invalid cron expression ${JSON.stringify(expression)}: ${(err as Error).message}`);
+    }
   }
 
   latestFire(now: Date): Date | undefined {
-    const nowMin = Math.floor(now.getTime() / 60_000) * 60_000;
-    const floor = nowMin - this.lookbackMs;
-    if (!(this.checkedUntil <= nowMin) || this.checkedUntil < floor) {
-      // First call, the clock went back (tests), or a long gap: scan back from now, newest first.
-      this.latest = undefined;
-      for (let t = nowMin; t >= floor; t -= 60_000) {
-        if (this.task.match(new Date(t))) {
-          this.latest = t;
-          break;
-        }
-      }
-    } else {
-      for (let t = this.checkedUntil + 60_000; t <= nowMin; t += 60_000) {
-        if (this.task.match(new Date(t))) this.latest = t;
-      }
-    }
-    this.checkedUntil = nowMin;
-    return this.latest !== undefined && this.latest >= floor ? new Date(this.latest) : undefined;
+    // prev() is strictly before the date it starts from: a fire at `now` itself counts.
+    this.cron.reset(new Date(now.getTime() + 1));
+    const fire = this.cron.prev().toDate();
+    const floor = Math.floor(now.getTime() / 60_000) * 60_000 - this.lookbackMs;
+    return fire.getTime() >= floor ? fire : undefined;
   }
 }
 
