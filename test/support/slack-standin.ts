@@ -624,6 +624,13 @@ export class SlackStandIn {
       const id = users.length === 1 ? `D${users[0]}` : `G${users.sort().join("")}`.slice(0, 20);
       return { ok: true, no_op: false, already_open: false, channel: { id } };
     },
+    // Users' messages are not stored here (tests send them as events): any ts gets a permalink.
+    "chat.getPermalink": (args) => {
+      if (!args.channel) return { ok: false, error: "channel_not_found" };
+      if (!/^\d+\.\d+$/.test(String(args.message_ts ?? ""))) return { ok: false, error: "message_not_found" };
+      const p = `p${String(args.message_ts).replace(".", "")}`;
+      return { ok: true, channel: args.channel, permalink: `https://${this.teamDomain}.slack.com/archives/${args.channel}/${p}` };
+    },
     "users.info": (args) => {
       const user = this.users[String(args.user ?? "")];
       return user ? { ok: true, user: { id: args.user, ...user } } : { ok: false, error: "user_not_found" };
