@@ -33,7 +33,7 @@ export async function revokeCompromised(
   const now = clock();
   const out = await db.prisma.$transaction(async (tx) => {
     const row = await tx.credential.findUnique({ where: { id: p.credentialId }, include: { app: { include: { owners: true } } } });
-    if (!row || row.status !== "ACTIVE") return null;
+    if (row?.status !== "ACTIVE") return null;
     // The conditional update is the lock: of two reports racing, one finds no ACTIVE row.
     const res = await tx.credential.updateMany({
       where: { id: p.credentialId, status: "ACTIVE" },

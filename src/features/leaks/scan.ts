@@ -7,7 +7,7 @@ import { parseKey, type Environment, type KeyKind } from "../credentials/key-for
 /** Most distinct checksum-valid tokens handled per message or report; the rest are ignored. */
 export const MAX_TOKENS = 100;
 /** Longest text scanned per message (Slack caps `text` at 40,000 characters; attachments add some). */
-export const MAX_SCAN_CHARS = 200_000;
+const MAX_SCAN_CHARS = 200_000;
 
 /**
  * KEY_SCAN_PATTERN (src/features/credentials/key-format.ts) with `\b` replaced by "no base62

@@ -34,7 +34,7 @@ export type TokenOutcome =
   | { kind: "shared"; found: FoundKey; credential: CredentialRow; app: AppWithOwners };
 
 /** Who the audit trail names for leak revocations (not a Slack user: rendered as words). */
-export const LEAK_ACTOR = "AppKeys leak response";
+const LEAK_ACTOR = "AppKeys leak response";
 
 const KEY_LIKE = new RegExp(KEY_SCAN_PATTERN.replaceAll("\\b", ""), "g");
 
@@ -44,7 +44,7 @@ export function withoutKeys(s: string, max: number): string {
 }
 
 /** The revocation note (the credential's revokeNote; the audit reason is "compromised: <note>"). */
-export function leakNote(source: LeakSource): string {
+function leakNote(source: LeakSource): string {
   switch (source.kind) {
     case "slack":
       return "posted in Slack";

@@ -17,15 +17,15 @@ import { MAX_TOKENS, type FoundKey } from "../scan.js";
 import type { LeakSource, TokenOutcome } from "../service.js";
 import type { GitHubKeyRing } from "./github-keys.js";
 
-export const GITHUB_PATH = "/v1/leaks/github";
-export const REPORT_PATH = "/v1/leaks";
+const GITHUB_PATH = "/v1/leaks/github";
+const REPORT_PATH = "/v1/leaks";
 /** GitHub may batch many matches in one request; its requests are signed, so the cap is generous. */
-export const GITHUB_MAX_MATCHES = 1000;
+const GITHUB_MAX_MATCHES = 1000;
 const GITHUB_MAX_BYTES = 1024 * 1024;
 const REPORT_MAX_BYTES = 64 * 1024;
 
 /** Handles found keys (revocation, then notifications in the background). */
-export interface LeakReportHandler {
+interface LeakReportHandler {
   report(found: FoundKey[], source: LeakSource): Promise<TokenOutcome[]>;
 }
 
@@ -47,7 +47,7 @@ const githubMatches = z
   )
   .max(GITHUB_MAX_MATCHES);
 
-export const reportSchema = z.object({
+const reportSchema = z.object({
   tokens: z.array(z.string().max(200)).min(1).max(MAX_TOKENS),
   source: z.string().trim().min(1).max(100),
   url: z.url().max(2000).optional(),
