@@ -19,6 +19,11 @@ import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
 import { auditWorker } from "./features/audit/worker.js";
 import { lastUsedWorker } from "./features/verify/last-used.worker.js";
 import { rotationWorker } from "./features/rotation/worker.js";
+import { LeakService } from "./features/leaks/service.js";
+import { LeakResponder } from "./features/leaks/slack/respond.js";
+import { registerLeakListeners } from "./features/leaks/slack/register.js";
+import { GitHubKeyRing } from "./features/leaks/http/github-keys.js";
+import { leakRoutes } from "./features/leaks/http/route.js";
 
 /** Every background worker of the app. */
 const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker];
@@ -90,9 +95,19 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     ...(opts.slackRetries ? { retryConfig: opts.slackRetries } : {}),
   };
   const gatewayRoutes = verifyRoutes(services);
-  const customRoutes: CustomRoute[] = [...gatewayRoutes, healthRoute(db)];
-
   let bolt: App;
+  // Leak reports answer over HTTP and notify through Slack: the client exists once Bolt does.
+  const leaks = new LeakResponder(services, new LeakService(db, clock, config.KEY_PEPPER), () => bolt.client);
+  const githubKeys = new GitHubKeyRing({
+    url: config.GITHUB_SECRET_SCANNING_KEYS_URL,
+    onError: (what, err) => logger.warn({ err: { message: (err as Error).message } }, `leak reports: failed ${what}`),
+  });
+  const customRoutes: CustomRoute[] = [
+    ...gatewayRoutes,
+    ...leakRoutes({ config, logger, keys: githubKeys, handler: leaks }),
+    healthRoute(db),
+  ];
+
   let receiver: HTTPReceiver | undefined;
   if (mode(config) === "http") {
     receiver = new HTTPReceiver({
@@ -122,6 +137,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     logger.error({ err: { message: err.message, code: (err as { code?: string }).code } }, "unhandled error in a Slack listener");
   });
   registerListeners(bolt, services);
+  registerLeakListeners(bolt, services, leaks);
 
   let server: Server | undefined;
   const workers: Worker[] = opts.noWorkers

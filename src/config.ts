@@ -57,6 +57,16 @@ export const envSchema = z
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
+    // Leak response (docs/leaks.md): scanning Slack messages, and the report endpoints.
+    LEAK_SCAN: z.preprocess(
+      (v) => (typeof v === "string" ? v.trim().toLowerCase() || undefined : v),
+      z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
+    ),
+    LEAK_REPORT_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
+    GITHUB_SECRET_SCANNING_KEYS_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ error: "must be a URL" }).default("https://api.github.com/meta/public_keys/secret_scanning"),
+    ),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

@@ -45,6 +45,7 @@ export interface DomainErrorParams {
   "credential.revoke_pending": { credentialId: string };
   "credential.already_revoked": { credentialId: string; revokedBy?: string };
   "credential.already_replaced": { credentialId: string };
+  "credential.replacement_issued": { credentialId: string; replacementId?: string };
   "credential.changed_meanwhile": { credentialId: string };
   "credential.revoked_meanwhile": { credentialId: string };
   // approvals

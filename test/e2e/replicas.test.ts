@@ -14,7 +14,8 @@ let tmp: string;
 function catalogYaml(apis: string[], perApi: number): string {
   const rows: string[] = [];
   for (const api of apis)
-    for (let i = 0; i < perApi; i++) rows.push(`- { id: ${api.toLowerCase()}.op${i}, api: ${api}, method: GET, path: "/${api.toLowerCase()}/r${i}" }`);
+    for (let i = 0; i < perApi; i++)
+      rows.push(`- { id: ${api.toLowerCase()}.op${i}, api: ${api}, method: GET, path: "/${api.toLowerCase()}/r${i}" }`);
   return rows.join("\n");
 }
 
@@ -130,7 +131,10 @@ describe.skipIf(dbKindForTests() !== "postgres")("replicas starting together (pr
       const live = (await prisma.endpoint.findMany({ where: { retiredAt: null }, select: { api: true } })).map((e) => e.api);
       const apis = [...new Set(live)].sort();
       // The last writer's catalog is the live one, whole: never a mix of the two.
-      expect([["Ledger", "Payments", "Risk"], ["Cards", "Ledger", "Payments"]]).toContainEqual(apis);
+      expect([
+        ["Ledger", "Payments", "Risk"],
+        ["Cards", "Ledger", "Payments"],
+      ]).toContainEqual(apis);
       expect(live.length).toBe(120);
     } finally {
       for (const r of replicas) r.child.kill("SIGTERM");

@@ -56,6 +56,8 @@ const MESSAGES: { [C in DomainErrorCode]: (p: Escaped<DomainErrorParams[C]>) => 
     `Key \`${p.credentialId}\` was already revoked${by(p.revokedBy)}. A revoked key stays revoked. Nothing was changed.`,
   "credential.already_replaced": (p) =>
     `Key \`${p.credentialId}\` has already been replaced and is revoked after its grace period. You can still revoke it now.`,
+  "credential.replacement_issued": (p) =>
+    `A replacement${p.replacementId ? ` (\`${p.replacementId}\`)` : ""} was already issued for \`${p.credentialId}\`. Nothing was changed.`,
   "credential.changed_meanwhile": (p) => `Key \`${p.credentialId}\` was revoked or replaced meanwhile. Nothing was changed.`,
   "credential.revoked_meanwhile": (p) => `Key \`${p.credentialId}\` was already revoked. Nothing was changed.`,
 

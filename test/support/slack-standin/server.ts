@@ -88,6 +88,13 @@ export class SlackStandIn implements StandInContext {
       "chat.update": (args) => chat.update(args),
       "chat.delete": (args) => chat.delete(args),
       "conversations.open": (args) => dir.openConversation(args),
+      // Users' messages are not stored here (tests send them as events): any ts gets a permalink.
+      "chat.getPermalink": (args) => {
+        if (!args.channel) return { ok: false, error: "channel_not_found" };
+        if (!/^\d+\.\d+$/.test(String(args.message_ts ?? ""))) return { ok: false, error: "message_not_found" };
+        const p = `p${String(args.message_ts).replace(".", "")}`;
+        return { ok: true, channel: args.channel, permalink: `https://${this.teamDomain}.slack.com/archives/${args.channel}/${p}` };
+      },
       "users.info": (args) => dir.userInfo(args),
       "usergroups.users.list": (args) => dir.usergroupMembers(args),
     };

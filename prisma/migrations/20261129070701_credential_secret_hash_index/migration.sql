@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "credential_secretHash_idx" ON "credential"("secretHash");
+
