@@ -268,7 +268,9 @@ describe("rotation reminders over 120 days", () => {
 function expectOneDigest(calls: RecordedCall[]) {
   expect(calls.length).toBeGreaterThan(0);
   if (calls.length === 1) return expect(calls[0]!.args.text).not.toMatch(/part \d/);
-  calls.forEach((c, i) => expect(c.args.text).toContain(`(part ${i + 1} of ${calls.length})`));
+  calls.forEach((c, i) => {
+    expect(c.args.text).toContain(`(part ${i + 1} of ${calls.length})`);
+  });
 }
 
 /** Clicks Snooze in a reminder DM and returns the id of the Snooze dialog. */
@@ -299,7 +301,12 @@ describe("Slack limits", () => {
     }
     let vt = 0;
     const sends: Array<[string, number]> = [];
-    const inner = createPacer({ now: () => vt, sleep: async (ms) => void (vt += ms) });
+    const inner = createPacer({
+      now: () => vt,
+      sleep: async (ms) => {
+        vt += ms;
+      },
+    });
     const pacer: Pacer = {
       wait: async (key) => {
         await inner.wait(key);
@@ -320,7 +327,9 @@ describe("Slack limits", () => {
     expect(credIdsIn(bob[0]!)).toHaveLength(15);
     expect(digest.length).toBeGreaterThan(1);
     for (const c of run) expect(c.args.blocks.length).toBeLessThanOrEqual(50);
-    alice.forEach((c, i) => expect(c.args.text).toContain(`part ${i + 1} of ${alice.length}`));
+    alice.forEach((c, i) => {
+      expect(c.args.text).toContain(`part ${i + 1} of ${alice.length}`);
+    });
     // Every key once in Alice's parts, and once in the digest.
     const creds = await h.prisma.credential.findMany({ select: { id: true } });
     const aliceText = alice.map(textOf).join("\n");
@@ -405,8 +414,19 @@ describe("failures and crashes", () => {
     const [only] = await seedOwners(1, wed);
     let vt = 0;
     const waits: number[] = [];
-    const inner = createPacer({ now: () => vt, sleep: async (ms) => void (vt += ms) });
-    const pacer: Pacer = { wait: async (k) => (await inner.wait(k), void waits.push(vt)), pause: inner.pause };
+    const inner = createPacer({
+      now: () => vt,
+      sleep: async (ms) => {
+        vt += ms;
+      },
+    });
+    const pacer: Pacer = {
+      wait: async (k) => {
+        await inner.wait(k);
+        waits.push(vt);
+      },
+      pause: inner.pause,
+    };
     const limited = jobs(h, { pacer });
     h.standIn.failNext("chat.postMessage", { status: 429, retryAfter: 30 });
     await limited.tick();

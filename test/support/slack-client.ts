@@ -572,8 +572,8 @@ export function shouldEscape(command: string): boolean {
  * on, mentions and links arrive as tokens (<@U1|name>); with it off, as the plain text the user
  * typed (@name, #channel, the URL). &, < and > are entities either way.
  */
-export function commandTextAsSlackSends(typed: string, escape: boolean): string {
-  if (escape) return escapeCommandText(typed);
+export function commandTextAsSlackSends(typed: string, shouldEscape: boolean): string {
+  if (shouldEscape) return escapeCommandText(typed);
   const token =
     /<(?:@([UW][A-Z0-9]+)(?:\|([^<>]*))?|#(C[A-Z0-9]+)(?:\|([^<>]*))?|!subteam\^(S[A-Z0-9]+)(?:\|([^<>]*))?|(https?:\/\/[^<>|]+)(?:\|[^<>]*)?)>/g;
   const plain = typed.replace(token, (_m, uid, uname, cid, cname, sid, sname, url) => {

@@ -18,13 +18,4 @@
  * chat.ts and directory.ts (the Web API methods), limits.ts (the checks), types.ts, wire.ts.
  */
 export { SlackStandIn } from "./slack-standin/server.js";
-export {
-  MAX_VIEW_STACK,
-  RESPONSE_URL_MAX_USES,
-  RESPONSE_URL_TTL_MS,
-  TRIGGER_TTL_MS,
-  type FailOptions,
-  type RecordedCall,
-  type StandInOptions,
-  type ViewResponseOutcome,
-} from "./slack-standin/types.js";
+export type { RecordedCall, ViewResponseOutcome } from "./slack-standin/types.js";

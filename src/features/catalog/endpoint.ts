@@ -2,7 +2,6 @@ import { z } from "zod";
 
 /** One endpoint of the catalog, as every accepted file shape is checked: the rules and limits. */
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface CatalogEndpoint {
   id: string;

@@ -133,13 +133,19 @@ export class EndpointMatcher {
       const c = classifyTemplateSegment(seg);
       if (c.kind === "literal") {
         let next = node.literals.get(c.value);
-        if (!next) node.literals.set(c.value, (next = newNode()));
+        if (!next) {
+          next = newNode();
+          node.literals.set(c.value, next);
+        }
         node = next;
       } else if (c.kind === "param") {
         node = node.param ??= newNode();
       } else {
         let entry = node.patterns.find((p) => p.source === c.source);
-        if (!entry) node.patterns.push((entry = { source: c.source, re: c.re, node: newNode() }));
+        if (!entry) {
+          entry = { source: c.source, re: c.re, node: newNode() };
+          node.patterns.push(entry);
+        }
         node = entry.node;
       }
     }

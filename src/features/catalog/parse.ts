@@ -23,7 +23,7 @@ import { isPlainObject, validate, type Candidate } from "./validate.js";
 export { HTTP_METHODS, pathTemplateProblem, type CatalogEndpoint } from "./endpoint.js";
 export { jsonSyntaxError } from "./json-syntax.js";
 export { deriveId, sanitizeId } from "./openapi.js";
-export { CatalogError, type CatalogProblem } from "./problems.js";
+export { CatalogError } from "./problems.js";
 
 /** Catalog files larger than this are refused before being read. */
 export const MAX_CATALOG_BYTES = 20 * 1024 * 1024;

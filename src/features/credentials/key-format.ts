@@ -24,8 +24,6 @@ export const ENV_TAG = {
   production: "prod",
 } as const satisfies Record<Environment, string>;
 
-export type EnvTag = (typeof ENV_TAG)[Environment];
-
 const TAG_TO_ENV: ReadonlyMap<string, Environment> = new Map(ENVIRONMENTS.map((env) => [ENV_TAG[env], env] as const));
 
 export const SHARED_KEY_PREFIX = "ak";

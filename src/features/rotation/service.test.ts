@@ -98,7 +98,14 @@ describe("pacer", () => {
   it("spaces posts per channel and overall, and honours Retry-After", async () => {
     let now = 0;
     const waits: Array<[string, number]> = [];
-    const pacer = createPacer({ perKeyMs: 1000, globalMs: 100, now: () => now, sleep: async (ms) => void (now += ms) });
+    const pacer = createPacer({
+      perKeyMs: 1000,
+      globalMs: 100,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
     for (const key of ["A", "A", "B", "A", "C"]) {
       await pacer.wait(key);
       waits.push([key, now]);

@@ -6,6 +6,7 @@
 // advisory lock, and record it in `_prisma_migrations` with Prisma's columns and checksum, so
 // that the Prisma CLI (where it works) agrees with us about what has been applied.
 import { createHash, randomUUID } from "node:crypto";
+import type { Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
@@ -103,7 +104,7 @@ function checksumMatches(sql: string, recorded: string): boolean {
 
 /** The migration directories under migrationsDir, sorted by name. */
 export async function readMigrations(migrationsDir: string, log: (msg: string) => void = () => {}): Promise<MigrationFile[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(migrationsDir, { withFileTypes: true });
   } catch (err) {

@@ -42,7 +42,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
     }
     const who = actorOf(context);
     const actor = s.actor(who.userId, who.teamId);
-    let target;
+    let target: Awaited<ReturnType<typeof s.apps.resolveApp>>;
     try {
       target = await s.apps.resolveApp(actor, meta.a);
       flows.owners.precheckAdd(actor, target, userId);

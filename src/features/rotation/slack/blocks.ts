@@ -234,7 +234,9 @@ export function digestMessages(d: Digest, opts: { rotationDays: number }): Outgo
     const overdue = keys.filter((k) => k.daysLeft < 0).length;
     const title = `*${mrkdwnEscape(truncate(first.appTitle, 80))}* \`${first.appPublicId}\` · ${envText(first.environment)} — ${plural(keys.length, "key")}${overdue ? `, ${overdue} overdue` : ""}`;
     const chunks = chunkLines(keys.map(keyLine), 2800);
-    chunks.forEach((chunk, i) => units.push({ blocks: [section(`${title}${i > 0 ? " _(continued)_" : ""}\n${chunk}`)], ids: [] }));
+    chunks.forEach((chunk, i) => {
+      units.push({ blocks: [section(`${title}${i > 0 ? " _(continued)_" : ""}\n${chunk}`)], ids: [] });
+    });
   }
   const unlisted = d.total - d.keys.length;
   if (unlisted > 0) units.push({ blocks: [context(`…and ${plural(unlisted, "more key")} not listed here.`)], ids: [] });

@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Services } from "../../../services.js";
 import { settingsModal } from "./blocks.js";
+import type { ModalView } from "../../../platform/slack/blocks.js";
 import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import type { SubcommandHandler } from "../../apps/slack/apps.command.js";
@@ -13,7 +14,7 @@ export function settingsSubcommand(s: Services, client: webApi.WebClient): Subco
       await reply(":no_entry: Only AppKeys admins can see and change settings. Ask one of them (they are listed in `ADMIN_USER_IDS`).");
       return true;
     }
-    let view;
+    let view: ModalView;
     try {
       view = settingsModal(await s.settings.describe());
     } catch (err) {
