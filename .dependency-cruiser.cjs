@@ -44,7 +44,7 @@ module.exports = {
       comment: "node:http and node-cron only in http/ folders, platform/ and the entry files.",
       from: {
         path: "^src/",
-        pathNot: ["^src/features/[^/]+/http/", "^src/platform/", "^src/(app|main|config)\\.ts$", "\\.test\\.ts$"],
+        pathNot: ["^src/features/[^/]+/http/", "^src/platform/", "^src/(app|main)\\.ts$", "\\.test\\.ts$"],
       },
       to: { path: ["^(node:)?https?$", "^node_modules/node-cron/"], dependencyTypesNot: ["type-only"] },
     },

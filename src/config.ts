@@ -1,4 +1,4 @@
-import cron from "node-cron";
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 
 /** Slack ids: users U…/W…, channels C…/G…/D…, user groups S…. */
@@ -29,6 +29,17 @@ function validTimeZone(tz: string): boolean {
   }
 }
 
+/** Five fields, parsed by the same library the scheduler runs it with (src/platform/jobs/scheduler.ts). */
+function isCronExpression(c: string): boolean {
+  if (c.trim().split(/\s+/).length !== 5) return false;
+  try {
+    CronExpressionParser.parse(c);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z.string({ error: "is required (the bot token, xoxb-…)" }).regex(/^xox[bp]-/, "must start with xoxb-"),
@@ -53,7 +64,7 @@ export const envSchema = z
       z
         .string()
         .default("0 9 * * 1-5")
-        .refine((c) => cron.validate(c), 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)'),
+        .refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)'),
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
