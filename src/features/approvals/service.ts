@@ -10,6 +10,7 @@ import { executeRevoke, publishOutcome, type RevokeOutcome } from "../credential
 import {
   GRACE_PERIODS,
   NOTE_MAX,
+  applicableRevoke,
   decisionErrors,
   generatePayload,
   revokePayload,
@@ -120,7 +121,8 @@ export class ApprovalService {
       });
       if (decision === "reject") return { kind: "rejected" as const, approval: decided, app };
       if (row.kind === "GENERATE") return { kind: "approved" as const, approval: decided, app, collectable: true };
-      const req = revokePayload.parse(row.payload);
+      // Requests stored before the grace period was dropped from other actions may still carry it.
+      const req = applicableRevoke(revokePayload.parse(row.payload));
       if (req.action === "replace_grace") {
         // The grace period starts when the replacement exists, i.e. when it is collected.
         return { kind: "approved" as const, approval: decided, app, collectable: true };
@@ -129,7 +131,7 @@ export class ApprovalService {
       const revoke = await executeRevoke(this.deps, tx, {
         credential: credential!,
         app,
-        req: { ...req, action: "now" },
+        req: applicableRevoke({ ...req, action: "now" }),
         requesterId: row.requesterId,
         approverId: actor.userId,
         now,

@@ -7,6 +7,7 @@ import { issueCredential, type IssuedCredential, type LifecycleDeps } from "./is
 import { publishAfterCommit } from "./notify.js";
 import {
   GRACE_PERIODS,
+  applicableRevoke,
   assertRevocable,
   validateRevoke,
   type AppWithOwners,
@@ -90,7 +91,8 @@ export async function requestRevoke(
     executeRevoke(deps, tx, {
       credential,
       app,
-      req: emergency ? { ...parsed, action: parsed.action === "now" ? "now" : "replace" } : parsed,
+      // An emergency ignores any grace period: the old key goes now.
+      req: emergency ? applicableRevoke({ ...parsed, action: parsed.action === "now" ? "now" : "replace" }) : parsed,
       requesterId: actor.userId,
       approverId: emergency ? actor.userId : undefined,
       now,
