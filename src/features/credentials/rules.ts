@@ -94,6 +94,12 @@ export function applicableRevoke<T extends { action: RevokeAction; grace?: Grace
   return rest as T;
 }
 
+/** Whether a stored revocation request issues a new key (a replacement) once carried out. */
+export function revokeIssuesKey(payload: unknown): boolean {
+  const p = revokePayload.safeParse(payload);
+  return p.success && p.data.action !== "now";
+}
+
 /** A revocation request checked and cleaned, or a DomainError naming the first bad field. */
 export function validateRevoke(req: RevokeRequest): ParsedRevoke {
   const parsed = revokePayload.safeParse(applicableRevoke({ ...req, note: cleanMultiline(req.note ?? "") }));

@@ -2,7 +2,7 @@ import type { App, webApi } from "@slack/bolt";
 import { z } from "zod";
 import { GRACE_PERIODS, REVOKE_ACTIONS, REVOKE_REASONS, type DecisionOutcome, type GracePeriod, type RevokeOutcome } from "../service.js";
 import { ENVIRONMENTS } from "../key-format.js";
-import { decisionErrors, labelErrors, revokeErrors } from "../rules.js";
+import { decisionErrors, labelErrors, revokeErrors, revokeIssuesKey } from "../rules.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
 import { lifecycleActor } from "./dialogs.js";
@@ -134,7 +134,10 @@ async function showRevokeOutcome(
   o: RevokeOutcome,
 ): Promise<void> {
   if (o.kind === "requested") {
-    if (p.viewId) await client.views.update({ view_id: p.viewId, view: requestSentModal(o.app, "key revocation") }).catch(() => {});
+    if (p.viewId)
+      await client.views
+        .update({ view_id: p.viewId, view: requestSentModal(o.app, "key revocation", { newSecret: revokeIssuesKey(o.approval.payload) }) })
+        .catch(() => {});
     await notifyApprovers(s, client, o.approval.id);
     return;
   }
