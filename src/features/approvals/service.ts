@@ -42,6 +42,30 @@ export interface PendingRequest {
 }
 
 /**
+ * What a request asked for, as its audit events show it: the environment, who asked, and only
+ * the parameters that apply (never a grace period for an action without one).
+ */
+function describeRequest(
+  row: ApprovalRow,
+  credential: CredentialRow | null,
+): { environment?: string; details: Record<string, string | undefined> } {
+  const base = { kind: row.kind, requestedBy: row.requesterId };
+  if (row.kind === "GENERATE") {
+    const p = generatePayload.safeParse(row.payload);
+    return {
+      environment: p.success ? p.data.environment : undefined,
+      details: { ...base, label: (p.success && p.data.label) || undefined },
+    };
+  }
+  const p = revokePayload.safeParse(row.payload);
+  const req = p.success ? applicableRevoke(p.data) : undefined;
+  return {
+    environment: credential?.environment,
+    details: { ...base, action: req?.action, grace: req?.grace, requestReason: req?.reason, requestNote: req?.note || undefined },
+  };
+}
+
+/**
  * Two-person rule for production: key requests and revocations wait for an approver, who
  * approves or rejects; an approved key is issued when its requester collects it.
  */
@@ -85,11 +109,25 @@ export class ApprovalService {
           error: new DomainError("approval.cancelled_key_revoked", { credentialId: row.credentialId ?? "" }),
         };
       }
+      const request = describeRequest(row, credential);
       if (obsolete) {
-        await tx.approval.updateMany({
+        const cancelled = await tx.approval.updateMany({
           where: { id: approvalId, status: "PENDING" },
           data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete.note },
         });
+        if (cancelled.count > 0) {
+          await recordAudit(tx, {
+            actorId: actor.userId,
+            action: "approval.cancelled",
+            teamId: app.teamId,
+            app,
+            credentialId: row.credentialId ?? undefined,
+            environment: request.environment,
+            reason: obsolete.note,
+            details: { approvalId, ...request.details },
+            at: now,
+          });
+        }
         return { kind: "cancelled" as const, app, error: obsolete.error };
       }
       // The conditional update is the lock: a second approver's update finds no PENDING row.
@@ -110,13 +148,16 @@ export class ApprovalService {
         decidedAt: now,
         decisionNote: cleanNote || null,
       };
+      // Why: the approver's note (a rejection always has one); what was asked, in the details.
       await recordAudit(tx, {
         actorId: actor.userId,
         action: decision === "approve" ? "approval.approved" : "approval.rejected",
         teamId: app.teamId,
         app,
         credentialId: row.credentialId ?? undefined,
-        details: { approvalId, kind: row.kind, requester: row.requesterId, note: cleanNote || undefined },
+        environment: request.environment,
+        reason: cleanNote || undefined,
+        details: { approvalId, ...request.details },
         at: now,
       });
       if (decision === "reject") return { kind: "rejected" as const, approval: decided, app };
@@ -131,9 +172,11 @@ export class ApprovalService {
       const revoke = await executeRevoke(this.deps, tx, {
         credential: credential!,
         app,
-        req: applicableRevoke({ ...req, action: "now" }),
+        req,
         requesterId: row.requesterId,
         approverId: actor.userId,
+        approvalId,
+        replacementLater: true,
         now,
       });
       return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
@@ -210,7 +253,14 @@ export class ApprovalService {
               credentialId: old.id,
               environment: old.environment,
               reason: req.reason,
-              details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id },
+              details: {
+                action: req.action,
+                grace: req.grace,
+                note: req.note || undefined,
+                replacedBy: issued.credential.id,
+                revokeAt: revokeAt.toISOString(),
+                ...auditDetails,
+              },
               at: now,
             });
             result.revokeAt = revokeAt;
