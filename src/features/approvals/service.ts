@@ -7,6 +7,7 @@ import { SECRET_IN_TEXT_MESSAGE } from "../credentials/key-format.js";
 import { issueCredential, lockLiveApp, type IssuedCredential, type LifecycleDeps } from "../credentials/issue.js";
 import { publishAfterCommit } from "../credentials/notify.js";
 import { executeRevoke, publishOutcome, type RevokeOutcome } from "../credentials/revoke.js";
+import { describeRequest } from "./request.js";
 import {
   GRACE_PERIODS,
   NOTE_MAX,
@@ -39,30 +40,6 @@ export interface PendingRequest {
   approval: ApprovalRow;
   app: AppRow;
   credential: CredentialRow | null;
-}
-
-/**
- * What a request asked for, as its audit events show it: the environment, who asked, and only
- * the parameters that apply (never a grace period for an action without one).
- */
-function describeRequest(
-  row: ApprovalRow,
-  credential: CredentialRow | null,
-): { environment?: string; details: Record<string, string | undefined> } {
-  const base = { kind: row.kind, requestedBy: row.requesterId };
-  if (row.kind === "GENERATE") {
-    const p = generatePayload.safeParse(row.payload);
-    return {
-      environment: p.success ? p.data.environment : undefined,
-      details: { ...base, label: (p.success && p.data.label) || undefined },
-    };
-  }
-  const p = revokePayload.safeParse(row.payload);
-  const req = p.success ? applicableRevoke(p.data) : undefined;
-  return {
-    environment: credential?.environment,
-    details: { ...base, action: req?.action, grace: req?.grace, requestReason: req?.reason, requestNote: req?.note || undefined },
-  };
 }
 
 /**
