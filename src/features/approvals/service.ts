@@ -7,9 +7,11 @@ import { SECRET_IN_TEXT_MESSAGE } from "../credentials/key-format.js";
 import { issueCredential, lockLiveApp, type IssuedCredential, type LifecycleDeps } from "../credentials/issue.js";
 import { publishAfterCommit } from "../credentials/notify.js";
 import { executeRevoke, publishOutcome, type RevokeOutcome } from "../credentials/revoke.js";
+import { describeRequest } from "./request.js";
 import {
   GRACE_PERIODS,
   NOTE_MAX,
+  applicableRevoke,
   decisionErrors,
   generatePayload,
   revokePayload,
@@ -84,11 +86,25 @@ export class ApprovalService {
           error: new DomainError("approval.cancelled_key_revoked", { credentialId: row.credentialId ?? "" }),
         };
       }
+      const request = describeRequest(row, credential);
       if (obsolete) {
-        await tx.approval.updateMany({
+        const cancelled = await tx.approval.updateMany({
           where: { id: approvalId, status: "PENDING" },
           data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: obsolete.note },
         });
+        if (cancelled.count > 0) {
+          await recordAudit(tx, {
+            actorId: actor.userId,
+            action: "approval.cancelled",
+            teamId: app.teamId,
+            app,
+            credentialId: row.credentialId ?? undefined,
+            environment: request.environment,
+            reason: obsolete.note,
+            details: { approvalId, ...request.details },
+            at: now,
+          });
+        }
         return { kind: "cancelled" as const, app, error: obsolete.error };
       }
       // The conditional update is the lock: a second approver's update finds no PENDING row.
@@ -109,18 +125,22 @@ export class ApprovalService {
         decidedAt: now,
         decisionNote: cleanNote || null,
       };
+      // Why: the approver's note (a rejection always has one); what was asked, in the details.
       await recordAudit(tx, {
         actorId: actor.userId,
         action: decision === "approve" ? "approval.approved" : "approval.rejected",
         teamId: app.teamId,
         app,
         credentialId: row.credentialId ?? undefined,
-        details: { approvalId, kind: row.kind, requester: row.requesterId, note: cleanNote || undefined },
+        environment: request.environment,
+        reason: cleanNote || undefined,
+        details: { approvalId, ...request.details },
         at: now,
       });
       if (decision === "reject") return { kind: "rejected" as const, approval: decided, app };
       if (row.kind === "GENERATE") return { kind: "approved" as const, approval: decided, app, collectable: true };
-      const req = revokePayload.parse(row.payload);
+      // Requests stored before the grace period was dropped from other actions may still carry it.
+      const req = applicableRevoke(revokePayload.parse(row.payload));
       if (req.action === "replace_grace") {
         // The grace period starts when the replacement exists, i.e. when it is collected.
         return { kind: "approved" as const, approval: decided, app, collectable: true };
@@ -129,9 +149,11 @@ export class ApprovalService {
       const revoke = await executeRevoke(this.deps, tx, {
         credential: credential!,
         app,
-        req: { ...req, action: "now" },
+        req,
         requesterId: row.requesterId,
         approverId: actor.userId,
+        approvalId,
+        replacementLater: true,
         now,
       });
       return { kind: "approved" as const, approval: decided, app, revoke, collectable: req.action === "replace" };
@@ -208,7 +230,14 @@ export class ApprovalService {
               credentialId: old.id,
               environment: old.environment,
               reason: req.reason,
-              details: { ...auditDetails, revokeAt: revokeAt.toISOString(), replacedBy: issued.credential.id },
+              details: {
+                action: req.action,
+                grace: req.grace,
+                note: req.note || undefined,
+                replacedBy: issued.credential.id,
+                revokeAt: revokeAt.toISOString(),
+                ...auditDetails,
+              },
               at: now,
             });
             result.revokeAt = revokeAt;

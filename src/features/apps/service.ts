@@ -131,7 +131,7 @@ export class AppService {
             teamId: actor.teamId,
             app,
             environment: input.environment,
-            details: { approvalId: approval.id },
+            details: { approvalId: approval.id, label: input.label || undefined },
             at: now,
           });
           return { app, approvalId: approval.id };
@@ -247,12 +247,13 @@ export class AppService {
       const active = await tx.credential.findMany({
         where: { appId, status: "ACTIVE" },
         select: { id: true, sharedKey: true, environment: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       });
       await tx.credential.updateMany({
         where: { appId, status: "ACTIVE" },
         data: { status: "REVOKED", revokedAt: now, revokedBy: actor.userId, revokeReason: "app_archived" },
       });
-      await tx.approval.updateMany({
+      const cancelled = await tx.approval.updateMany({
         where: { appId, status: "PENDING" },
         data: { status: "CANCELLED", decidedAt: now, decidedBy: actor.userId, decisionNote: "app archived" },
       });
@@ -262,7 +263,7 @@ export class AppService {
         action: "app.archived",
         teamId: app.teamId,
         app,
-        details: { revokedKeys: active.length },
+        details: { revokedKeys: active.length, cancelledRequests: cancelled.count || undefined },
         at: now,
       });
       for (const c of active) {

@@ -78,6 +78,35 @@ describe("audit message", () => {
     expect(text).not.toContain(secret);
     expect(text).toContain("[redacted]");
   });
+
+  it("puts codes into words, details in reading order, settings from what to what", () => {
+    const revoked = auditMessage({
+      ...base,
+      reason: "routine_rotation",
+      // jsonb hands keys back in its own order: the message puts them in reading order.
+      details: { approvedBy: "UBOB0001", replacedBy: "cred_new", scheduled: true, action: "replace", note: "n" },
+    });
+    const text = JSON.stringify(revoked.blocks);
+    expect(text).toContain("*Reason*\\nRoutine rotation");
+    expect(text).toContain("API key revoked: its grace period ended");
+    expect(text).toContain("*Action:* Revoke and issue a replacement\\n*Note:* n\\n*Replaced by:* `cred_new`\\n*Approved by:* <@UBOB0001>");
+    expect(text).not.toContain("Scheduled");
+    // Free text that happens to name an inherited property stays text.
+    expect(JSON.stringify(auditMessage({ ...base, reason: "constructor", details: { action: "toString" } }).blocks)).toContain(
+      "*Action:* toString",
+    );
+    const settings = auditMessage({
+      ...base,
+      action: "settings.changed",
+      details: {
+        changes: [
+          { key: "auditChannelId", from: null, to: "C0AUDIT01" },
+          { key: "rotationDays", from: "90", to: "30" },
+        ],
+      },
+    });
+    expect(JSON.stringify(settings.blocks)).toContain("*Audit channel:* _not set_ → <#C0AUDIT01>\\n*Rotation period:* 90 days → 30 days");
+  });
 });
 
 describe("rotation due-ness", () => {

@@ -14,6 +14,7 @@ export type AuditAction =
   | "credential.snoozed"
   | "approval.approved"
   | "approval.rejected"
+  | "approval.cancelled"
   | "settings.changed";
 
 export interface AuditInput {

@@ -7,6 +7,7 @@ import { issueCredential, type IssuedCredential, type LifecycleDeps } from "./is
 import { publishAfterCommit } from "./notify.js";
 import {
   GRACE_PERIODS,
+  applicableRevoke,
   assertRevocable,
   validateRevoke,
   type AppWithOwners,
@@ -90,9 +91,11 @@ export async function requestRevoke(
     executeRevoke(deps, tx, {
       credential,
       app,
-      req: emergency ? { ...parsed, action: parsed.action === "now" ? "now" : "replace" } : parsed,
+      // An emergency ignores any grace period: the old key goes now.
+      req: emergency ? applicableRevoke({ ...parsed, action: parsed.action === "now" ? "now" : "replace" }) : parsed,
       requesterId: actor.userId,
       approverId: emergency ? actor.userId : undefined,
+      skippedApproval: emergency && credential.environment === "production",
       now,
     }),
   );
@@ -109,18 +112,18 @@ export async function executeRevoke(
     req: ParsedRevoke;
     requesterId: string;
     approverId?: string;
+    /** The approved request this carries out. */
+    approvalId?: string;
+    /** "replace" approved: the old key goes now, the replacement is issued when the requester collects it. */
+    replacementLater?: boolean;
+    /** A production key revoked at once without a second person (an approver marked it compromised). */
+    skippedApproval?: boolean;
     now: Date;
   },
 ): Promise<RevokeOutcome> {
   const { credential: c, app, req, now } = p;
-  const details = {
-    action: req.action,
-    grace: req.grace,
-    note: req.note || undefined,
-    approvedBy: p.approverId && p.approverId !== p.requesterId ? p.approverId : undefined,
-  };
   let replacement: IssuedCredential | undefined;
-  if (req.action !== "now") {
+  if (req.action !== "now" && !p.replacementLater) {
     replacement = await issueCredential(tx, {
       app,
       teamId: app.teamId,
@@ -132,7 +135,18 @@ export async function executeRevoke(
       auditDetails: { replaces: c.id },
     });
   }
-  if (req.action === "replace_grace" && req.grace) {
+  // Only what applied (applicableRevoke leaves a grace period on "replace_grace" alone).
+  const details = {
+    action: req.action,
+    grace: req.grace,
+    note: req.note || undefined,
+    replacedBy: replacement?.credential.id,
+    replacement: p.replacementLater && req.action !== "now" ? "issued when the requester collects it" : undefined,
+    approvalId: p.approvalId,
+    approvedBy: p.approverId && p.approverId !== p.requesterId ? p.approverId : undefined,
+    approval: p.skippedApproval ? "not needed: an approver marked the key compromised" : undefined,
+  };
+  if (req.action === "replace_grace" && req.grace && replacement) {
     const revokeAt = new Date(now.getTime() + GRACE_PERIODS[req.grace]);
     const res = await tx.credential.updateMany({
       // revokeAt: null — of two owners rotating at once, only one issues a replacement.
@@ -142,7 +156,7 @@ export async function executeRevoke(
         revokedBy: p.requesterId,
         revokeReason: req.reason,
         revokeNote: req.note || null,
-        replacedById: replacement!.credential.id,
+        replacedById: replacement.credential.id,
       },
     });
     if (res.count === 0) throw new DomainError("credential.changed_meanwhile", { credentialId: c.id });
@@ -157,7 +171,7 @@ export async function executeRevoke(
       details: { ...details, revokeAt: revokeAt.toISOString() },
       at: now,
     });
-    return { kind: "scheduled", app, credential: { ...c, revokeAt }, revokeAt, replacement: replacement! };
+    return { kind: "scheduled", app, credential: { ...c, revokeAt }, revokeAt, replacement };
   }
   const res = await tx.credential.updateMany({
     where: { id: c.id, status: "ACTIVE", ...(replacement ? { revokeAt: null } : {}) },
@@ -208,7 +222,15 @@ export async function executeDueRevocations(deps: LifecycleDeps, limit = 500): P
       });
       if (res.count === 0) return null;
       const cred = await tx.credential.findUniqueOrThrow({ where: { id }, include: { app: true } });
+      // A production rotation was approved first: name the approver again where it takes effect.
+      const approval = cred.replacedById
+        ? await tx.approval.findFirst({
+            where: { credentialId: id, kind: "REVOKE", status: "APPROVED", issuedCredentialId: cred.replacedById },
+            select: { id: true, decidedBy: true },
+          })
+        : null;
       await recordAudit(tx, {
+        // Who asked for it; the headline says the grace period ended (details.scheduled).
         actorId: cred.revokedBy ?? "AppKeys",
         action: "credential.revoked",
         teamId: cred.app.teamId,
@@ -216,7 +238,13 @@ export async function executeDueRevocations(deps: LifecycleDeps, limit = 500): P
         credentialId: id,
         environment: cred.environment,
         reason: cred.revokeReason ?? undefined,
-        details: { scheduled: true, replacedBy: cred.replacedById ?? undefined },
+        details: {
+          scheduled: true,
+          note: cred.revokeNote || undefined,
+          replacedBy: cred.replacedById ?? undefined,
+          approvalId: approval?.id,
+          approvedBy: approval?.decidedBy ?? undefined,
+        },
         at: now,
       });
       return cred;

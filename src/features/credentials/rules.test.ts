@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../shared/errors.js";
 import { SECRET_IN_TEXT_MESSAGE, generateKeyPair } from "./key-format.js";
-import { LABEL_MAX, decisionErrors, labelErrors, revokeErrors, validateLabel, validateRevoke } from "./rules.js";
+import { LABEL_MAX, applicableRevoke, decisionErrors, labelErrors, revokeErrors, validateLabel, validateRevoke } from "./rules.js";
 
 const secret = generateKeyPair("development").secretKey;
 
@@ -30,6 +30,20 @@ describe("key lifecycle rules (shared by the service and the Slack forms)", () =
     })();
     expect(err?.code).toBe("credential.revoke_reason_missing");
     expect(err?.fields).toEqual({ note: "Say why the key is revoked." });
+  });
+
+  it("a grace period is kept for 'replace_grace' only (the dialog always sends its default)", () => {
+    expect(validateRevoke({ action: "now", grace: "24h", reason: "compromised" })).toEqual({
+      action: "now",
+      reason: "compromised",
+      note: "",
+    });
+    expect(validateRevoke({ action: "replace", grace: "7d", reason: "routine_rotation" })).not.toHaveProperty("grace");
+    expect(validateRevoke({ action: "replace_grace", grace: "1h", reason: "routine_rotation" })).toMatchObject({ grace: "1h" });
+    expect(applicableRevoke({ action: "now" as const, grace: "24h" as const, reason: "other" })).toEqual({
+      action: "now",
+      reason: "other",
+    });
   });
 
   it("decisions: approve or reject; a rejection says why", () => {

@@ -83,9 +83,26 @@ export function revokeErrors(req: { action?: RevokeAction; reason?: RevokeReason
   return errors;
 }
 
+/**
+ * Only the parameters that apply to the action: a grace period belongs to "replace_grace" alone.
+ * The dialog always submits its grace field's default, and older stored requests carry it too;
+ * it must not reach a request, an approval or the audit trail of an action that has no grace.
+ */
+export function applicableRevoke<T extends { action: RevokeAction; grace?: GracePeriod }>(req: T): T {
+  if (req.action === "replace_grace" || !("grace" in req)) return req;
+  const { grace: _notApplicable, ...rest } = req;
+  return rest as T;
+}
+
+/** Whether a stored revocation request issues a new key (a replacement) once carried out. */
+export function revokeIssuesKey(payload: unknown): boolean {
+  const p = revokePayload.safeParse(payload);
+  return p.success && p.data.action !== "now";
+}
+
 /** A revocation request checked and cleaned, or a DomainError naming the first bad field. */
 export function validateRevoke(req: RevokeRequest): ParsedRevoke {
-  const parsed = revokePayload.safeParse({ ...req, note: cleanMultiline(req.note ?? "") });
+  const parsed = revokePayload.safeParse(applicableRevoke({ ...req, note: cleanMultiline(req.note ?? "") }));
   if (!parsed.success) throw new DomainError("credential.revoke_invalid", {});
   const p = parsed.data;
   const errors = revokeErrors(p);

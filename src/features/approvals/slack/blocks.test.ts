@@ -42,6 +42,11 @@ describe("approval Block Kit builders", () => {
   it("nothing pending says so; the requester's modal and Get my key button are escaped and carry the id", () => {
     expect(JSON.stringify(pendingApprovalsBlocks([], 0))).toContain("Nothing is waiting");
     expect(JSON.stringify(requestSentModal(app, "production key").blocks)).not.toContain("<!channel>");
+    // Only a request that issues a key promises a secret; "revoke now" issues none.
+    expect(JSON.stringify(requestSentModal(app, "production key").blocks)).toContain("A new secret is delivered to you privately");
+    const revokeNow = JSON.stringify(requestSentModal(app, "key revocation", { newSecret: false }).blocks);
+    expect(revokeNow).not.toMatch(/secret/i);
+    expect(revokeNow).toContain("The key keeps working until then.");
     const collect = JSON.stringify(collectKeyBlocks("Approved.", "ap_9"));
     expect(collect).toContain(`"action_id":"${ACT.collect}"`);
     expect(collect).toContain(`"value":"ap_9"`);

@@ -21,8 +21,15 @@ import {
   type ModalView,
 } from "../../../platform/slack/blocks.js";
 
-/** After a production request: the requester's modal says it went to the approvers. */
-export function requestSentModal(app: AppRef, what: string): ModalView {
+/**
+ * After a production request: the requester's modal says it went to the approvers, and what
+ * comes next. Only a request that issues a key (a new key, a replacement) promises a secret.
+ */
+export function requestSentModal(app: AppRef, what: string, opts: { newSecret?: boolean } = {}): ModalView {
+  const next =
+    opts.newSecret === false
+      ? "I'll message you when an approver decides. The key keeps working until then."
+      : "I'll message you when an approver decides. A new secret is delivered to you privately, and only to you.";
   return modal({
     title: "Sent for approval",
     callbackId: CB.result,
@@ -31,7 +38,7 @@ export function requestSentModal(app: AppRef, what: string): ModalView {
       section(
         `:inbox_tray: Your ${mrkdwnEscape(what)} request for *${mrkdwnEscape(app.title)}* (\`${app.publicId}\`) was sent to the approvers.`,
       ),
-      context("I'll message you when an approver decides. A new secret is delivered to you privately, and only to you."),
+      context(next),
     ],
   });
 }

@@ -1,4 +1,6 @@
 import { KEY_SCAN_PATTERN } from "../../credentials/key-format.js";
+import { REASON_LABEL } from "../../credentials/rules.js";
+import { ACTION_TEXT, GRACE_TEXT } from "../../credentials/slack/blocks.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ENV_EMOJI, ENV_LABEL, context, md, section, slackDate, type Block } from "../../../platform/slack/blocks.js";
 
@@ -30,6 +32,7 @@ const ACTIONS: Record<string, { emoji: string; words: string }> = {
   "credential.snoozed": { emoji: ":zzz:", words: "Rotation reminder snoozed" },
   "approval.approved": { emoji: ":white_check_mark:", words: "Request approved" },
   "approval.rejected": { emoji: ":x:", words: "Request rejected" },
+  "approval.cancelled": { emoji: ":heavy_minus_sign:", words: "Request cancelled: it can no longer be carried out" },
   "settings.changed": { emoji: ":gear:", words: "Settings changed" },
 };
 
@@ -47,9 +50,78 @@ function safe(s: string, max: number): string {
   );
 }
 
-export function actionWords(action: string): { emoji: string; words: string } {
+/** What the event did, in words; a revocation at the end of a grace period says so. */
+export function actionWords(action: string, details?: unknown): { emoji: string; words: string } {
+  if (action === "credential.revoked" && isRecord(details) && details.scheduled === true) {
+    return { emoji: ":no_entry:", words: "API key revoked: its grace period ended" };
+  }
   return ACTIONS[action] ?? { emoji: ":memo:", words: safe(action, 80) };
 }
+
+/** A word from one of the tables below, never an inherited property ("constructor"). */
+function wordFor(table: Record<string, string>, v: unknown): string | undefined {
+  return typeof v === "string" && Object.hasOwn(table, v) ? table[v] : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Stored reason codes in words; anything else (a note, a snooze reason) is shown as written. */
+const REASONS: Record<string, string> = {
+  ...REASON_LABEL,
+  app_archived: "App archived",
+  undelivered: "The secret could not be delivered",
+};
+
+const SETTING_LABEL: Record<string, string> = {
+  auditChannelId: "Audit channel",
+  rotationChannelId: "Rotation channel",
+  rotationDays: "Rotation period",
+};
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+const code = (v: unknown) => (typeof v === "string" && v ? `\`${safe(v, 80)}\`` : undefined);
+
+function settingValue(key: string, v: unknown): string {
+  if (v === null || v === undefined || v === "") return "_not set_";
+  const s = String(v);
+  if (CHANNEL_ID.test(s)) return `<#${s}>`;
+  if (key === "rotationDays" && /^\d+$/.test(s)) return `${s} days`;
+  return safe(s, 80);
+}
+
+/**
+ * The details the services record, in reading order: what was asked and its parameters, the
+ * keys it links, then the approval. Keys not listed follow in stored order (jsonb does not keep
+ * the order they were written in).
+ */
+const KNOWN: { key: string; label: string | ((action: string) => string); show?: (v: unknown) => string | undefined }[] = [
+  { key: "kind", label: "Request", show: (v) => (v === "GENERATE" ? "New production key" : v === "REVOKE" ? "Revocation" : undefined) },
+  { key: "requestedBy", label: "Requested by" },
+  { key: "requester", label: "Requested by" },
+  { key: "action", label: "Action", show: (v) => wordFor(ACTION_TEXT, v) },
+  { key: "grace", label: "Grace period", show: (v) => wordFor(GRACE_TEXT, v) },
+  { key: "label", label: "Label" },
+  { key: "requestReason", label: "Request reason", show: (v) => wordFor(REASONS, v) },
+  { key: "requestNote", label: "Request note" },
+  { key: "note", label: "Note" },
+  { key: "replaces", label: "Replaces", show: code },
+  { key: "replacedBy", label: "Replaced by", show: code },
+  { key: "replacement", label: "Replacement" },
+  { key: "revokeAt", label: "Revoke at" },
+  { key: "days", label: "Snoozed for", show: (v) => (typeof v === "number" ? `${v} day${v === 1 ? "" : "s"}` : undefined) },
+  { key: "until", label: "Reminders resume" },
+  { key: "userId", label: (a) => (a.startsWith("app.owner_") ? "Co-owner" : "User id") },
+  { key: "endpoints", label: "Endpoints" },
+  { key: "revokedKeys", label: "Keys revoked" },
+  { key: "cancelledRequests", label: "Requests cancelled" },
+  { key: "approvalId", label: "Approval request", show: code },
+  { key: "approvedBy", label: "Approved by" },
+  { key: "approval", label: "Approval" },
+];
+/** Shown another way (the headline says a grace period ended). */
+const HIDDEN = new Set(["scheduled"]);
 
 function humanKey(k: string): string {
   const words = k
@@ -72,13 +144,27 @@ function renderValue(key: string, v: unknown): string | undefined {
 }
 
 /** Detail lines for the message, from the event's `details` JSON (at most 10). */
-export function detailLines(details: unknown): string[] {
-  if (!details || typeof details !== "object" || Array.isArray(details)) return [];
+export function detailLines(details: unknown, action = ""): string[] {
+  if (!isRecord(details)) return [];
   const lines: string[] = [];
-  for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
-    const shown = renderValue(k, v);
-    if (shown !== undefined) lines.push(`*${safe(humanKey(k), 60)}:* ${shown}`);
-    if (lines.length >= 10) break;
+  const line = (label: string, shown: string | undefined) => {
+    if (shown !== undefined && lines.length < 10) lines.push(`*${safe(label, 60)}:* ${shown}`);
+  };
+  for (const k of KNOWN) {
+    const v = details[k.key];
+    if (v === null || v === undefined || v === "") continue;
+    line(typeof k.label === "string" ? k.label : k.label(action), k.show?.(v) ?? renderValue(k.key, v));
+  }
+  // Settings: one line per setting changed, from what to what.
+  if (Array.isArray(details.changes)) {
+    for (const c of details.changes) {
+      if (!isRecord(c) || typeof c.key !== "string") continue;
+      line(SETTING_LABEL[c.key] ?? humanKey(c.key), `${settingValue(c.key, c.from)} → ${settingValue(c.key, c.to)}`);
+    }
+  }
+  const known = new Set([...KNOWN.map((k) => k.key), ...HIDDEN, "changes"]);
+  for (const [k, v] of Object.entries(details)) {
+    if (!known.has(k)) line(humanKey(k), renderValue(k, v));
   }
   return lines;
 }
@@ -90,7 +176,7 @@ function actorText(actorId: string): string {
 
 /** One audit-channel message per event: who, what, which app/credential/environment, reason, when. */
 export function auditMessage(e: AuditMessageInput): { text: string; blocks: Block[] } {
-  const { emoji, words } = actionWords(e.action);
+  const { emoji, words } = actionWords(e.action, e.details);
   const app =
     e.appTitle || e.appPublicId ? `*${safe(e.appTitle ?? "", 150)}*${e.appPublicId ? ` (\`${safe(e.appPublicId, 40)}\`)` : ""}` : undefined;
   const env = e.environment ? `${ENV_EMOJI[e.environment] ?? ""} ${ENV_LABEL[e.environment] ?? safe(e.environment, 40)}`.trim() : undefined;
@@ -99,13 +185,13 @@ export function auditMessage(e: AuditMessageInput): { text: string; blocks: Bloc
     e.credentialId ? `*Credential*\n\`${safe(e.credentialId, 60)}\`` : undefined,
     env ? `*Environment*\n${env}` : undefined,
     `*When*\n${slackDate(e.createdAt, "{date_short_pretty} {time_secs}")}`,
-    e.reason ? `*Reason*\n${safe(e.reason, 1500)}` : undefined,
+    e.reason ? `*Reason*\n${wordFor(REASONS, e.reason) ?? safe(e.reason, 1500)}` : undefined,
   ].filter((f): f is string => f !== undefined);
   const blocks: Block[] = [
     section(`${emoji} *${words}* by ${actorText(e.actorId)}`),
     { type: "section", fields: fields.map((f) => md(f, 2000)) },
   ];
-  const lines = detailLines(e.details);
+  const lines = detailLines(e.details, e.action);
   if (lines.length) blocks.push(section(lines.join("\n")));
   blocks.push(context(`Audit event #${String(e.id)}`));
   const summary = [

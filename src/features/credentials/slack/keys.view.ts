@@ -2,7 +2,7 @@ import type { App, webApi } from "@slack/bolt";
 import { z } from "zod";
 import { GRACE_PERIODS, REVOKE_ACTIONS, REVOKE_REASONS, type DecisionOutcome, type GracePeriod, type RevokeOutcome } from "../service.js";
 import { ENVIRONMENTS } from "../key-format.js";
-import { decisionErrors, labelErrors, revokeErrors } from "../rules.js";
+import { decisionErrors, labelErrors, revokeErrors, revokeIssuesKey } from "../rules.js";
 import { mrkdwnEscape } from "../../../shared/text.js";
 import type { Services } from "../../../services.js";
 import { lifecycleActor } from "./dialogs.js";
@@ -76,7 +76,7 @@ export function registerKeyViews(app: App, s: Services): void {
     const state = readState(view.state.values);
     const action = z.enum(REVOKE_ACTIONS).safeParse(state.selected(BLK.revokeAction, ACT.revokeAction));
     const reason = z.enum(REVOKE_REASONS).safeParse(state.selected(BLK.reason, ACT.reason));
-    const grace = z.enum(Object.keys(GRACE_PERIODS) as [GracePeriod]).safeParse(state.selected(BLK.grace, ACT.grace) ?? "24h");
+    const grace = z.enum(Object.keys(GRACE_PERIODS) as [GracePeriod]).safeParse(state.selected(BLK.grace, ACT.grace));
     const note = state.text(BLK.note, ACT.note).trim();
     if (!m)
       return void (await ack({
@@ -92,7 +92,8 @@ export function registerKeyViews(app: App, s: Services): void {
       const outcome = await s.credentials.requestRevoke(actor, m.cred, {
         action: action.data!,
         reason: reason.data!,
-        grace: grace.success ? grace.data : undefined,
+        // The grace field always holds a value (its default): it applies to "replace_grace" only.
+        grace: action.data === "replace_grace" && grace.success ? grace.data : undefined,
         note,
       });
       s.bus.emit("app.changed", outcome.app.id);
@@ -133,7 +134,10 @@ async function showRevokeOutcome(
   o: RevokeOutcome,
 ): Promise<void> {
   if (o.kind === "requested") {
-    if (p.viewId) await client.views.update({ view_id: p.viewId, view: requestSentModal(o.app, "key revocation") }).catch(() => {});
+    if (p.viewId)
+      await client.views
+        .update({ view_id: p.viewId, view: requestSentModal(o.app, "key revocation", { newSecret: revokeIssuesKey(o.approval.payload) }) })
+        .catch(() => {});
     await notifyApprovers(s, client, o.approval.id);
     return;
   }
