@@ -7,7 +7,7 @@ import { EndpointDirectory } from "./features/catalog/service.js";
 import { CredentialService } from "./features/credentials/service.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./features/settings/service.js";
-import { VerifyService, prismaCredentialStore } from "./features/verify/service.js";
+import { VerifyService, sqlCredentialStore } from "./features/verify/service.js";
 import { ApproverDirectory } from "./features/approvals/slack/approvers.js";
 
 /** Everything listeners and workers need, built once at start-up. */
@@ -21,7 +21,7 @@ export interface Services {
   endpoints: EndpointDirectory;
   settings: SettingsService;
   approvers: ApproverDirectory;
-  /** Gateway key verification (cache, throttling, last use); started by app.ts. */
+  /** Gateway key verification (credential index, throttling, last use); started by app.ts. */
   verify: VerifyService;
   /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
   bus: EventEmitter<{ "app.changed": [appId: string] }>;
@@ -39,7 +39,7 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     settings: new SettingsService(p.db.prisma, p.config),
     approvers: new ApproverDirectory(p.config, p.logger),
     verify: new VerifyService({
-      store: prismaCredentialStore(p.db.prisma),
+      store: sqlCredentialStore(p.db),
       clock: p.clock,
       pepper: p.config.KEY_PEPPER,
       endpoints,

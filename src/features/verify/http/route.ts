@@ -37,6 +37,10 @@ const UNAUTHORIZED_BODY = JSON.stringify({ error: "a valid bearer token is requi
 const TOO_LARGE_BODY = JSON.stringify({ error: `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes` });
 const BAD_JSON_BODY = JSON.stringify({ error: "request body is not valid JSON" });
 const UNAVAILABLE_BODY = JSON.stringify({ error: "verification is temporarily unavailable; deny the call and retry" });
+const UNAVAILABLE_ERROR = {
+  starting: "verification is starting: the credential index is still loading; deny the call and retry",
+  stale: "verification is temporarily unavailable (the database is out of reach); deny the call and retry",
+};
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -79,6 +83,13 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
   };
 
   const respond = (res: ServerResponse, outcome: VerifyOutcome): void => {
+    if (outcome.kind === "unavailable") {
+      const retry = String(outcome.retryAfterSeconds);
+      return send(res, 503, JSON.stringify({ error: UNAVAILABLE_ERROR[outcome.reason], retryAfter: outcome.retryAfterSeconds }), [
+        "retry-after",
+        retry,
+      ]);
+    }
     if (outcome.kind === "throttled") {
       const error =
         outcome.reason === "secret" ? "too many failed attempts for this shared key" : "too many malformed keys from this caller";
@@ -96,7 +107,7 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
     else res.destroy();
   };
 
-  // Callbacks rather than async/await: a cached key is answered without a single promise.
+  // Callbacks rather than async/await: a verdict is answered without a single promise.
   const handleVerify = (req: IncomingMessage, res: ServerResponse): void => {
     if (tokens.length === 0) return send(res, 503, DISABLED_BODY);
     const tokenIndex = authenticate(req.headers.authorization, req.socket);
