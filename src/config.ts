@@ -57,6 +57,8 @@ export const envSchema = z
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
+    /** Verify requests in progress at once, per replica; past it: 503 + Retry-After at once. */
+    VERIFY_MAX_CONCURRENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(1024)),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

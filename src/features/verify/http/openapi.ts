@@ -9,6 +9,8 @@ import { ENVIRONMENTS } from "../../credentials/key-format.js";
 /** Request limits, shared by the handler's zod schema and this document. */
 export const VERIFY_LIMITS = {
   bodyBytes: 8192,
+  /** An oversized body is read and thrown away up to this size before the 413 (see body.ts). */
+  discardBytes: 4 * 1024 * 1024,
   keyLength: 256,
   endpointLength: 2100,
 } as const;
