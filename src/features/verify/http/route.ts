@@ -8,24 +8,15 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
-import { z } from "zod";
 import type { Config } from "../../../config.js";
-import { parseEndpointRef } from "../../catalog/match.js";
 import type { VerifyOutcome, VerifyService } from "../service.js";
 import type { Logger } from "../../../logger.js";
 import { readBody } from "./body.js";
 import { ConcurrencyGuard } from "./guard.js";
 import { OPENAPI_PATH, VERIFY_LIMITS, VERIFY_PATH, openApiDocument } from "./openapi.js";
+import { verifyRequestSchema } from "./schema.js";
 
-export const verifyRequestSchema = z.object({
-  sharedKey: z.string().max(VERIFY_LIMITS.keyLength),
-  secretKey: z.string().max(VERIFY_LIMITS.keyLength),
-  endpoint: z
-    .string()
-    .max(VERIFY_LIMITS.endpointLength)
-    .refine((s) => parseEndpointRef(s) !== null, { message: 'must be "METHOD /path", e.g. "GET /payments/123"' })
-    .optional(),
-});
+export { verifyRequestSchema } from "./schema.js";
 
 export interface VerifyRouteDeps {
   config: Pick<Config, "VERIFY_TOKENS" | "VERIFY_MAX_CONCURRENT">;
