@@ -3,7 +3,7 @@
  * else, in typed-array columns (about 58 bytes per credential, a million in ~58 MB, almost all
  * outside the V8 heap).
  *
- * Per credential (row i): a 64-bit fingerprint of the shared key (first 8 bytes of its SHA-256),
+ * Per credential (row i): a 64-bit fingerprint of the shared key (secret-digest.ts),
  * the first 16 bytes of the stored secret digest, the packed credential and app ids, the app's
  * endpoint set (an index into EndpointSets), flags (revoked, app archived, grace period) and the
  * environment. The shared key itself is not kept: a request is matched by fingerprint, and the
@@ -17,7 +17,7 @@
  */
 import { ENVIRONMENTS, type Environment } from "../credentials/key-format.js";
 import { IdPacker } from "./packed-id.js";
-import { DIGEST_BYTES, digestMatches, fingerprint, storeDigest, type HashKind } from "./secret-digest.js";
+import { DIGEST_BYTES, digestMatches, fingerprintInto, storeDigest, type HashKind } from "./secret-digest.js";
 import type { CredentialRecord } from "./store.js";
 
 const REVOKED = 1;
@@ -54,10 +54,12 @@ export class CredentialIndex {
   /** fingerprint high half → row, for rows added since the last seal(). */
   private readonly overlay = new Map<number, number>();
 
-  /** `fingerprintOf` is replaceable for tests (a real SHA-256 collision cannot be produced). */
+  private readonly fp = new Uint32Array(2);
+
+  /** `fingerprintOf` is replaceable for tests (to make two keys collide). */
   constructor(
     capacity = 1024,
-    private readonly fingerprintOf: (sharedKey: string) => Buffer = fingerprint,
+    private readonly fingerprintOf: (sharedKey: string, out: Uint32Array) => void = fingerprintInto,
   ) {
     this.cap = Math.max(16, capacity);
     this.fpHi = new Uint32Array(this.cap);
@@ -77,15 +79,15 @@ export class CredentialIndex {
 
   /** The row for a shared key, or -1. When isAmbiguous(row), ask candidates() instead. */
   find(sharedKey: string): number {
-    const fp = this.fingerprintOf(sharedKey);
-    return this.findFingerprint(fp.readUInt32BE(0), fp.readUInt32BE(4));
+    this.fingerprintOf(sharedKey, this.fp);
+    return this.findFingerprint(this.fp[0]!, this.fp[1]!);
   }
 
   /** Every row whose fingerprint is the shared key's (more than one only for a collision). */
   candidates(sharedKey: string): number[] {
-    const fp = this.fingerprintOf(sharedKey);
-    const hi = fp.readUInt32BE(0);
-    const lo = fp.readUInt32BE(4);
+    this.fingerprintOf(sharedKey, this.fp);
+    const hi = this.fp[0]!;
+    const lo = this.fp[1]!;
     const out: number[] = [];
     const o = this.overlay.get(hi);
     if (o !== undefined && this.fpLo[o] === lo && !(this.flags[o]! & DEAD)) out.push(o);
@@ -115,8 +117,8 @@ export class CredentialIndex {
    * key once). Call seal() when done.
    */
   append(rec: CredentialRecord, endpointSet: number): void {
-    const fp = this.fingerprintOf(rec.sharedKey);
-    const i = this.newRow(fp.readUInt32BE(0), fp.readUInt32BE(4));
+    this.fingerprintOf(rec.sharedKey, this.fp);
+    const i = this.newRow(this.fp[0]!, this.fp[1]!);
     this.write(i, rec, endpointSet);
   }
 
@@ -125,9 +127,9 @@ export class CredentialIndex {
     const rows = this.candidates(rec.sharedKey);
     let i = rows.find((r) => this.credentialId(r) === rec.credentialId) ?? -1;
     if (i < 0) {
-      const fp = this.fingerprintOf(rec.sharedKey);
-      const hi = fp.readUInt32BE(0);
-      i = this.newRow(hi, fp.readUInt32BE(4));
+      this.fingerprintOf(rec.sharedKey, this.fp);
+      const hi = this.fp[0]!;
+      i = this.newRow(hi, this.fp[1]!);
       for (const r of rows) this.flags[r]! |= AMBIGUOUS;
       if (rows.length > 0) this.flags[i]! |= AMBIGUOUS;
       const taken = this.overlay.get(hi);

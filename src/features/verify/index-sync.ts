@@ -134,22 +134,25 @@ export class IndexSync {
 
   /** One full load into a new index, which then replaces the one in use. Tests call it directly. */
   async reload(): Promise<void> {
+    try {
+      await this.load();
+    } catch (err) {
+      if (!(err instanceof Stopped)) throw err;
+    }
+  }
+
+  private async load(): Promise<void> {
     const { store, sets } = this.o;
     const startedAt = this.o.monotonic();
-    const from = await store.snapshot();
     const total = await store.count();
     this.progress = { done: 0, total, startedAt };
     const next = new CredentialIndex(total + Math.max(1024, total >> 6));
-    let after = "";
-    for (;;) {
-      const rows = await store.page(after, this.o.pageSize);
+    const from = await store.scan(this.o.pageSize, async (rows) => {
       for (const r of rows) next.append(r, sets.intern(r.endpoints));
       this.progress.done += rows.length;
-      if (rows.length < this.o.pageSize) break;
-      after = rows[rows.length - 1]!.credentialId;
       if (this.index) await this.keepCurrent();
-      if (!this.running && this.loop) return; // stopped meanwhile
-    }
+      if (!this.running && this.loop) throw new Stopped();
+    });
     next.seal();
     // Whatever committed after `from` may be missing from (or older in) the pages: read it again.
     const confirmedAt = this.o.monotonic();
@@ -277,3 +280,6 @@ function deferred(): Deferred {
   });
   return { promise, resolve };
 }
+
+/** Ends a full load early when the loop is stopped. */
+class Stopped extends Error {}

@@ -63,7 +63,35 @@ export function digestMatches(kind: HashKind, secret: string, pepper: string | u
   return nodeCrypto.timingSafeEqual(actual.subarray(0, DIGEST_BYTES), digests.subarray(offset, offset + DIGEST_BYTES));
 }
 
-/** The first 8 bytes of SHA-256(shared key) as two 32-bit halves: the index's fingerprint. */
-export function fingerprint(sharedKey: string): Buffer {
-  return sha256(sharedKey);
+/**
+ * The index's 64-bit fingerprint of a shared key: two 32-bit multiply-rotate hashes (murmur3's
+ * mixing) with seeds drawn per process, written to out[0] and out[1]. Not cryptographic, and it
+ * need not be: the index holds only existing credentials, so a crafted key that lands on one of
+ * them (or in a busy bucket) just gets its secret checked against that credential's digest,
+ * exactly like that credential's own shared key would. Real shared keys are 143 random bits.
+ */
+export function fingerprintInto(sharedKey: string, out: Uint32Array): void {
+  let h1 = SEED[0]!;
+  let h2 = SEED[1]!;
+  for (let i = 0; i < sharedKey.length; i++) {
+    const c = sharedKey.charCodeAt(i);
+    h1 = Math.imul(rotl(Math.imul(c, 0xcc9e2d51), 15), 0x1b873593) ^ h1;
+    h1 = (Math.imul(rotl(h1, 13), 5) + 0xe6546b64) | 0;
+    h2 = Math.imul(rotl(Math.imul(c ^ 0x5bd1e995, 0x85ebca6b), 17), 0xc2b2ae35) ^ h2;
+    h2 = (Math.imul(rotl(h2, 11), 9) + 0x52dce729) | 0;
+  }
+  out[0] = fmix(h1 ^ sharedKey.length);
+  out[1] = fmix(h2 ^ sharedKey.length);
+}
+
+const SEED = new Uint32Array(nodeCrypto.randomBytes(8).buffer.slice(0));
+
+const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -42,14 +42,15 @@ class MapStore implements CredentialStore {
     this.check();
     return this.rows.size;
   }
-  async page(after: string, limit: number) {
-    this.calls.page++;
-    this.check();
-    return [...this.rows.values()]
-      .map((r) => ({ ...r.rec }))
-      .filter((r) => r.credentialId > after)
-      .sort((a, b) => (a.credentialId < b.credentialId ? -1 : 1))
-      .slice(0, limit);
+  async scan(pageSize: number, onPage: (rows: CredentialRecord[]) => Promise<void>) {
+    const from = await this.snapshot();
+    const all = [...this.rows.values()].map((r) => ({ ...r.rec }));
+    for (let i = 0; i === 0 || i < all.length; i += pageSize) {
+      this.calls.page++;
+      this.check();
+      await onPage(all.slice(i, i + pageSize));
+    }
+    return from;
   }
   async changedSince(snapshot: string) {
     this.calls.changedSince++;

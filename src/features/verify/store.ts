@@ -35,8 +35,11 @@ export interface CredentialStore {
   snapshot(): Promise<string>;
   /** How many credentials exist (to size the index). */
   count(): Promise<number>;
-  /** Up to `limit` records with credential id > `after` (id order); "" starts at the beginning. */
-  page(after: string, limit: number): Promise<CredentialRecord[]>;
+  /**
+   * Every credential, `pageSize` records at a time (each page awaited before the next is read).
+   * Resolves to a snapshot such that every change not visible in it may be missing from the pages.
+   */
+  scan(pageSize: number, onPage: (rows: CredentialRecord[]) => Promise<void>): Promise<string>;
   /** Records of credentials (or of their apps) written by transactions not visible in `snapshot`. */
   changedSince(snapshot: string): Promise<CredentialRecord[]>;
   /** Records for those of `sharedKeys` that exist, in any order. */
@@ -74,19 +77,86 @@ const toRecord = (r: Row): CredentialRecord => ({
   endpoints: r.endpoints,
 });
 
-export function sqlCredentialStore(db: Pick<Database, "withConnection">): CredentialStore {
-  const query = (sql: string, params: unknown[]) => db.withConnection((c) => c.query<Row>(sql, params));
+// The full scan: one pass with hash joins (the per-row endpoint subquery of SELECT costs
+// seconds over a million rows), each row as one space-separated line: parsing a million rows
+// of nine fields each is most of a load's time in the driver, one field is much cheaper.
+// (No field holds a space: ids, keys and hashes are base62/hex, catalog ids [A-Za-z0-9._:-].)
+const SCAN = `
+  SELECT concat_ws(' ', c.id, c."sharedKey", c."secretHash",
+           (CASE WHEN c.status = 'ACTIVE' THEN 0 ELSE 1 END) + (CASE WHEN a."archivedAt" IS NULL THEN 0 ELSE 2 END)
+             + 4 * (CASE c.environment WHEN 'development' THEN 0 WHEN 'staging' THEN 1 ELSE 2 END),
+           COALESCE((extract(epoch FROM c."revokeAt") * 1000)::float8::text, '-'), a."publicId", COALESCE(e.endpoints, '')) AS line
+  FROM credential c JOIN app a ON a.id = c."appId"
+  LEFT JOIN (SELECT "appId", string_agg("endpointId", ',' ORDER BY "endpointId") AS endpoints FROM app_endpoint GROUP BY "appId") e
+    ON e."appId" = c."appId"`;
+
+const ENVIRONMENT_BY_CODE: readonly Environment[] = ["development", "staging", "production"];
+
+function fromLine({ line }: { line: string }): CredentialRecord {
+  const [id, sharedKey, secretHash, flags, revokeAtMs, publicId, endpoints] = line.split(" ") as string[];
+  const f = Number(flags);
   return {
-    async snapshot() {
-      const [row] = await db.withConnection((c) => c.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s"));
-      return row!.s;
+    sharedKey: sharedKey!,
+    credentialId: id!,
+    appPublicId: publicId!,
+    environment: ENVIRONMENT_BY_CODE[f >> 2]!,
+    secretHash: secretHash!,
+    status: f & 1 ? "REVOKED" : "ACTIVE",
+    revokeAtMs: revokeAtMs === "-" ? null : Number(revokeAtMs),
+    appArchived: (f & 2) !== 0,
+    endpoints: endpoints ?? "",
+  };
+}
+
+export function sqlCredentialStore(db: Pick<Database, "withConnection" | "kind">): CredentialStore {
+  const query = (sql: string, params: unknown[]) => db.withConnection((c) => c.query<Row>(sql, params));
+  const snapshot = async () => {
+    const [row] = await db.withConnection((c) => c.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s"));
+    return row!.s;
+  };
+  return {
+    snapshot,
+    async scan(pageSize, onPage) {
+      if (db.kind === "pglite") {
+        // One session shared by the whole process: pages by key, so other queries run between them.
+        const from = await snapshot();
+        for (let after = ""; ; ) {
+          const rows = (await query(`${SELECT} WHERE c.id > $1 ORDER BY c.id LIMIT $2`, [after, pageSize])).map(toRecord);
+          await onPage(rows);
+          if (rows.length < pageSize) return from;
+          after = rows[rows.length - 1]!.credentialId;
+        }
+      }
+      // PostgreSQL: a cursor over one consistent snapshot, on a connection of its own.
+      return db.withConnection(async (c) => {
+        await c.exec(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off",
+        );
+        try {
+          const [row] = await c.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s");
+          await c.exec(`DECLARE verify_scan NO SCROLL CURSOR FOR ${SCAN}`);
+          const fetch = () => c.query<{ line: string }>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM verify_scan`);
+          // The next page is asked for before this one is indexed: the server reads while we index.
+          let next: Promise<{ line: string }[]> | null = fetch();
+          while (next) {
+            const rows: { line: string }[] = await next;
+            next = rows.length < pageSize ? null : fetch();
+            await onPage(rows.map(fromLine)).catch(async (err: unknown) => {
+              await next?.catch(() => undefined);
+              throw err;
+            });
+          }
+          await c.exec("COMMIT");
+          return row!.s;
+        } catch (err) {
+          await c.exec("ROLLBACK").catch(() => undefined);
+          throw err;
+        }
+      });
     },
     async count() {
       const [row] = await db.withConnection((c) => c.query<{ n: number }>("SELECT count(*)::float8 AS n FROM credential"));
       return Number(row!.n);
-    },
-    async page(after, limit) {
-      return (await query(`${SELECT} WHERE c.id > $1 ORDER BY c.id LIMIT $2`, [after, limit])).map(toRecord);
     },
     async changedSince(snapshot) {
       // xmin first, as a constant: both halves are index range scans on "changeTxid".
