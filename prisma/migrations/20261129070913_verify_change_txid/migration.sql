@@ -1,8 +1,8 @@
 -- AlterTable
-ALTER TABLE "app" ADD COLUMN     "changeTxid" xid8;
+ALTER TABLE "app" ADD COLUMN     "changeTxid" BIGINT;
 
 -- AlterTable
-ALTER TABLE "credential" ADD COLUMN     "changeTxid" xid8;
+ALTER TABLE "credential" ADD COLUMN     "changeTxid" BIGINT;
 
 -- CreateIndex
 CREATE INDEX "app_changeTxid_idx" ON "app"("changeTxid");
@@ -14,10 +14,11 @@ CREATE INDEX "credential_changeTxid_idx" ON "credential"("changeTxid");
 -- Key verification answers from an in-memory index of credentials (src/features/verify/). Each
 -- replica re-reads the rows whose "changeTxid" is not yet visible in its last snapshot, so an
 -- index kept current by LISTEN/NOTIFY also catches a change whose notification was lost. The
--- columns hold the id of the transaction that last changed what verification reads.
+-- columns hold the id of the transaction that last changed what verification reads (an xid8,
+-- stored as bigint: Prisma cannot read an xid8 column, e.g. in a raw SELECT *).
 CREATE FUNCTION appkeys_stamp_change_txid() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW."changeTxid" := pg_current_xact_id();
+  NEW."changeTxid" := pg_current_xact_id()::text::bigint;
   RETURN NEW;
 END
 $$;
@@ -33,7 +34,7 @@ CREATE TRIGGER app_change_txid
 -- An app's endpoints are part of every one of its keys' answers: a change stamps the app.
 CREATE FUNCTION appkeys_app_endpoints_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE "app" SET "changeTxid" = pg_current_xact_id() WHERE "id" IN (SELECT "appId" FROM changed);
+  UPDATE "app" SET "changeTxid" = pg_current_xact_id()::text::bigint WHERE "id" IN (SELECT "appId" FROM changed);
   RETURN NULL;
 END
 $$;

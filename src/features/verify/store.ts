@@ -163,10 +163,10 @@ export function sqlCredentialStore(db: Pick<Database, "withConnection" | "kind">
       const xmin = snapshot.slice(0, snapshot.indexOf(":"));
       const rows = await query(
         `${SELECT} WHERE c.id IN (
-           SELECT id FROM credential WHERE "changeTxid" >= $2::xid8 AND NOT pg_visible_in_snapshot("changeTxid", $1::pg_snapshot)
+           SELECT id FROM credential WHERE "changeTxid" >= $2::bigint AND NOT pg_visible_in_snapshot("changeTxid"::text::xid8, $1::pg_snapshot)
            UNION
            SELECT c2.id FROM app a2 JOIN credential c2 ON c2."appId" = a2.id
-           WHERE a2."changeTxid" >= $2::xid8 AND NOT pg_visible_in_snapshot(a2."changeTxid", $1::pg_snapshot))`,
+           WHERE a2."changeTxid" >= $2::bigint AND NOT pg_visible_in_snapshot(a2."changeTxid"::text::xid8, $1::pg_snapshot))`,
         [snapshot, xmin],
       );
       return rows.map(toRecord);
