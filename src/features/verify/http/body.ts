@@ -17,7 +17,8 @@ export function readBody(
   const declared = Number(req.headers["content-length"]);
   if (declared > discardLimit) {
     req.resume();
-    return done(null, null, false);
+    done(null, null, false);
+    return;
   }
   let first: Buffer | null = null;
   let more: Buffer[] | null = null;
@@ -38,7 +39,10 @@ export function readBody(
       return;
     }
     if (first === null) first = chunk;
-    else (more ??= [first]).push(chunk);
+    else {
+      more ??= [first];
+      more.push(chunk);
+    }
   });
   req.on("end", () => {
     if (over) return finish(null, null, true);
