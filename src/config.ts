@@ -78,6 +78,8 @@ export const envSchema = z
       emptyToUndefined,
       z.url({ error: "must be a URL" }).default("https://api.github.com/meta/public_keys/secret_scanning"),
     ),
+    /** Verify requests in progress at once, per replica; past it: 503 + Retry-After at once. */
+    VERIFY_MAX_CONCURRENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(1024)),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

@@ -8,7 +8,7 @@ import { EndpointDirectory } from "./features/catalog/service.js";
 import { CredentialService } from "./features/credentials/service.js";
 import type { Logger } from "./logger.js";
 import { SettingsService } from "./features/settings/service.js";
-import { VerifyService, prismaCredentialStore } from "./features/verify/service.js";
+import { VerifyService, sqlCredentialStore } from "./features/verify/service.js";
 import { ApproverDirectory } from "./features/approvals/approvers.js";
 import { ApprovalService } from "./features/approvals/service.js";
 import { HomeService } from "./features/home/service.js";
@@ -29,7 +29,7 @@ export interface Services {
   endpoints: EndpointDirectory;
   settings: SettingsService;
   approvers: ApproverDirectory;
-  /** Gateway key verification (cache, throttling, last use); started by app.ts. */
+  /** Gateway key verification (credential index, throttling, last use); started by app.ts. */
   verify: VerifyService;
   /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
   bus: EventEmitter<{ "app.changed": [appId: string] }>;
@@ -51,7 +51,7 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     settings: new SettingsService(p.db.prisma, p.config, p.clock),
     approvers: new ApproverDirectory(p.config, p.logger),
     verify: new VerifyService({
-      store: prismaCredentialStore(p.db.prisma),
+      store: sqlCredentialStore(p.db),
       clock: p.clock,
       pepper: p.config.KEY_PEPPER,
       endpoints,

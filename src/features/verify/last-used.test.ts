@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../platform/db/database.js";
 import { generateKeyPair, hashSecret, secretLast4 } from "../credentials/key-format.js";
-import { VerifyService, prismaCredentialStore } from "./service.js";
+import { VerifyService, sqlCredentialStore } from "./service.js";
 import { createLogger } from "../../logger.js";
 import { LastUsedWorker, flushLastUsed } from "./last-used.worker.js";
 import { testClock } from "../../../test/support/harness.js";
@@ -52,8 +52,7 @@ describe("last-used flush", () => {
   });
   afterAll(async () => tdb?.drop());
 
-  const service = () =>
-    new VerifyService({ store: prismaCredentialStore(db.prisma), clock, endpoints: { all: () => [], get: () => undefined } });
+  const service = () => new VerifyService({ store: sqlCredentialStore(db), clock, endpoints: { all: () => [], get: () => undefined } });
   const lastUsed = async (id: string) => (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).lastUsedAt;
 
   it("writes every used credential in one statement, at most once a minute each", async () => {

@@ -1,30 +1,35 @@
 /**
- * The OpenAPI 3.1 document of the gateway API (served at GET /v1/openapi.json). Hand-written;
- * test/e2e/verify.test.ts validates it against the OpenAPI schema and checks real answers
- * against its response schemas, so it cannot drift from src/features/verify/http/route.ts unnoticed.
+ * The OpenAPI 3.1 document of the gateway API (served at GET /v1/openapi.json). The schemas are
+ * generated from the handler's zod schemas (schema.ts) with z.toJSONSchema; this file adds the
+ * paths, statuses and prose. test/e2e/verify.test.ts validates the document against the OpenAPI
+ * schema and checks real answers against its response schemas.
  */
-import { VERIFY_CODES } from "../service.js";
-import { ENVIRONMENTS } from "../../credentials/key-format.js";
+import { z } from "zod";
+import { EXAMPLE_SECRET, EXAMPLE_SHARED, VERIFY_LIMITS, schemas } from "./schema.js";
 
-/** Request limits, shared by the handler's zod schema and this document. */
-export const VERIFY_LIMITS = {
-  bodyBytes: 8192,
-  keyLength: 256,
-  endpointLength: 2100,
-} as const;
+export { VERIFY_LIMITS } from "./schema.js";
 
 export const VERIFY_PATH = "/v1/keys/verify";
 export const OPENAPI_PATH = "/v1/openapi.json";
 
-// The layout examples of docs/key-format.md: their checksums are deliberately not valid, so
-// secret scanners and real gateways never mistake them for keys.
-const EXAMPLE_SHARED = "ak_prod_3kT9x2mQ8wLpZr4Vb7NcY1aQ2bH0Kx";
-const EXAMPLE_SECRET = "sk_prod_Vn4c8Qe1ZtR7yB2mK9pL0sD5gH3jW6xA1f7Ke3";
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
-const errorResponse = (description: string, example: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" }, example: { error: example } } },
+const json = (schema: string, example?: unknown) => ({
+  "application/json": { schema: ref(schema), ...(example === undefined ? {} : { example }) },
 });
+
+const retryAfter = (description: string) => ({ "Retry-After": { schema: { type: "integer", minimum: 1 }, description } });
+
+/** components.schemas, from the zod registry (JSON Schema 2020-12, which OpenAPI 3.1 uses). */
+function componentSchemas(): Record<string, unknown> {
+  const generated = z.toJSONSchema(schemas, { uri: (id) => `#/components/schemas/${id}`, io: "input" }).schemas;
+  const out: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(generated)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  return out;
+}
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -34,8 +39,8 @@ export function openApiDocument(): Record<string, unknown> {
       version: "1.0.0",
       description:
         "Lets an API gateway (Kong, Envoy ext_authz, NGINX auth_request, an Express middleware) check the API keys " +
-        "that AppKeys issues, on every call. A revocation is seen by every AppKeys replica within one second. " +
-        "See docs/gateway.md for setup and examples.",
+        "that AppKeys issues, on every call. Every verdict is answered from memory; a revocation is seen by every " +
+        "AppKeys replica within one second. See docs/gateway.md for setup and examples.",
     },
     paths: {
       [VERIFY_PATH]: {
@@ -44,7 +49,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Verify a shared key + secret key pair, optionally for one endpoint",
           description:
             "Always answers 200 with `valid: true` or `valid: false` and a `code` when the request itself was acceptable. " +
-            "`MALFORMED`: a key is not well formed (format or checksum; answered without a database lookup). " +
+            "`MALFORMED`: a key is not well formed (format or checksum). " +
             "`NOT_FOUND`: no credential has this shared key, or the secret key does not belong to it. " +
             "`REVOKED`: the key was revoked, or its grace period ended. " +
             "`ENDPOINT_NOT_ALLOWED`: the app did not connect the endpoint (or no catalog endpoint matches it). " +
@@ -52,19 +57,14 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ bearerAuth: [] }],
           requestBody: {
             required: true,
-            content: {
-              "application/json": {
-                schema: { $ref: "#/components/schemas/VerifyRequest" },
-                example: { sharedKey: EXAMPLE_SHARED, secretKey: EXAMPLE_SECRET, endpoint: "GET /payments/pay_123" },
-              },
-            },
+            content: json("VerifyRequest", { sharedKey: EXAMPLE_SHARED, secretKey: EXAMPLE_SECRET, endpoint: "GET /payments/pay_123" }),
           },
           responses: {
             "200": {
               description: "The verdict.",
               content: {
                 "application/json": {
-                  schema: { $ref: "#/components/schemas/VerifyResponse" },
+                  schema: ref("VerifyResponse"),
                   examples: {
                     valid: {
                       value: {
@@ -81,33 +81,33 @@ export function openApiDocument(): Record<string, unknown> {
                 },
               },
             },
-            "400": errorResponse(
-              "The body is not JSON or a field is wrong (zod's message).",
-              "sharedKey: Invalid input: expected string, received undefined",
-            ),
-            "401": {
-              ...errorResponse("No bearer token, or not one of VERIFY_TOKENS.", "a valid bearer token is required"),
-              headers: { "WWW-Authenticate": { schema: { type: "string" }, description: 'Bearer realm="appkeys"' } },
+            "400": {
+              description: "The body is not JSON or a field is wrong (zod's message).",
+              content: json("Error", { error: "sharedKey: Invalid input: expected string, received undefined" }),
             },
-            "413": errorResponse(
-              `The body is larger than ${VERIFY_LIMITS.bodyBytes} bytes.`,
-              `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes`,
-            ),
+            "401": {
+              description: "No bearer token, or not one of VERIFY_TOKENS.",
+              headers: { "WWW-Authenticate": { schema: { type: "string" }, description: 'Bearer realm="appkeys"' } },
+              content: json("Error", { error: "a valid bearer token is required" }),
+            },
+            "413": {
+              description: `The body is larger than ${VERIFY_LIMITS.bodyBytes} bytes. The connection is closed after the answer.`,
+              content: json("Error", { error: `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes` }),
+            },
             "429": {
               description:
                 "Too many wrong secrets for this shared key (or too many malformed keys from this caller). Retry after the given number of seconds. A request with the right secret is never throttled.",
-              headers: { "Retry-After": { schema: { type: "integer", minimum: 1 }, description: "Seconds to wait." } },
-              content: {
-                "application/json": {
-                  schema: { $ref: "#/components/schemas/Throttled" },
-                  example: { error: "too many failed attempts", retryAfter: 12 },
-                },
-              },
+              headers: retryAfter("Seconds to wait."),
+              content: json("Throttled", { error: "too many failed attempts for this shared key", retryAfter: 12 }),
             },
-            "503": errorResponse(
-              "Verification is disabled (VERIFY_TOKENS is not set) or the database cannot be reached. Gateways should deny the call.",
-              "key verification is disabled: set VERIFY_TOKENS",
-            ),
+            "503": {
+              description:
+                "No verdict from this replica right now: it is starting (its credential index is still loading), it cannot " +
+                "reach the database, too many verifications are in progress, or verification is disabled (VERIFY_TOKENS " +
+                "unset). Deny the call (fail closed); retrying on another replica, or here after Retry-After, is safe.",
+              headers: retryAfter("Seconds to wait before asking this replica again (absent when verification is disabled)."),
+              content: json("Unavailable", { error: "verification is starting: the credential index is still loading", retryAfter: 2 }),
+            },
           },
         },
       },
@@ -124,77 +124,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "One of the comma-separated tokens in AppKeys' VERIFY_TOKENS." },
       },
-      schemas: {
-        VerifyRequest: {
-          type: "object",
-          required: ["sharedKey", "secretKey"],
-          properties: {
-            sharedKey: {
-              type: "string",
-              maxLength: VERIFY_LIMITS.keyLength,
-              description: "Shared key (ak_…), e.g. from an X-Shared-Key header.",
-              examples: [EXAMPLE_SHARED],
-            },
-            secretKey: {
-              type: "string",
-              maxLength: VERIFY_LIMITS.keyLength,
-              description: "Secret key (sk_…). Never logged or stored.",
-              examples: [EXAMPLE_SECRET],
-            },
-            endpoint: {
-              type: "string",
-              maxLength: VERIFY_LIMITS.endpointLength,
-              description:
-                'Optional "METHOD /path" of the call being authorised; the query string is ignored and path parameters match the ' +
-                "catalog's templates (GET /payments/123 matches GET /payments/{id}). Without it only the keys are checked.",
-              examples: ["GET /payments/123", "POST /orders"],
-            },
-          },
-        },
-        VerifyResponse: { oneOf: [{ $ref: "#/components/schemas/VerifyValid" }, { $ref: "#/components/schemas/VerifyInvalid" }] },
-        VerifyValid: {
-          type: "object",
-          required: ["valid", "appId", "credentialId", "environment", "endpoints"],
-          additionalProperties: false,
-          properties: {
-            valid: { const: true },
-            appId: { type: "string", pattern: "^app_[0-9A-Za-z]{12}$", description: "Public App ID." },
-            credentialId: { type: "string", pattern: "^cred_[0-9A-Za-z]{14}$" },
-            environment: { type: "string", enum: [...ENVIRONMENTS] },
-            endpoints: { type: "array", items: { type: "string" }, description: "Catalog ids of the endpoints the app connected." },
-            endpoint: { type: "string", description: "Catalog id the request's endpoint matched (only when one was given)." },
-          },
-        },
-        VerifyInvalid: {
-          type: "object",
-          required: ["valid", "code"],
-          additionalProperties: false,
-          properties: {
-            valid: { const: false },
-            code: { type: "string", enum: [...VERIFY_CODES] },
-          },
-        },
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: {
-            error: { type: "string" },
-            issues: {
-              type: "array",
-              items: {
-                type: "object",
-                required: ["path", "message"],
-                properties: { path: { type: "string" }, message: { type: "string" } },
-              },
-            },
-          },
-        },
-        Throttled: {
-          type: "object",
-          required: ["error", "retryAfter"],
-          properties: { error: { type: "string" }, retryAfter: { type: "integer", minimum: 1 } },
-        },
-      },
+      schemas: componentSchemas(),
     },
   };
 }

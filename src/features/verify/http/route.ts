@@ -2,32 +2,26 @@
  * Gateway API routes on the Slack receiver's HTTP server:
  *   POST /v1/keys/verify   (bearer token from VERIFY_TOKENS)  → src/features/verify/service.ts
  *   GET  /v1/openapi.json  (public)                           → src/features/verify/http/openapi.ts
- * Custom routes get raw node req/res: the body is read and size-limited here.
+ * Custom routes get raw node req/res: the body is read and size-limited here (body.ts), and a
+ * cap on requests in progress (guard.ts) answers 503 at once past VERIFY_MAX_CONCURRENT.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
-import { z } from "zod";
 import type { Config } from "../../../config.js";
-import { parseEndpointRef } from "../../catalog/match.js";
 import type { VerifyOutcome, VerifyService } from "../service.js";
 import type { Logger } from "../../../logger.js";
+import { readBody } from "./body.js";
+import { ConcurrencyGuard } from "./guard.js";
 import { OPENAPI_PATH, VERIFY_LIMITS, VERIFY_PATH, openApiDocument } from "./openapi.js";
+import { verifyRequestSchema } from "./schema.js";
 
-export const verifyRequestSchema = z.object({
-  sharedKey: z.string().max(VERIFY_LIMITS.keyLength),
-  secretKey: z.string().max(VERIFY_LIMITS.keyLength),
-  endpoint: z
-    .string()
-    .max(VERIFY_LIMITS.endpointLength)
-    .refine((s) => parseEndpointRef(s) !== null, { message: 'must be "METHOD /path", e.g. "GET /payments/123"' })
-    .optional(),
-});
+export { verifyRequestSchema } from "./schema.js";
 
 export interface VerifyRouteDeps {
-  config: Pick<Config, "VERIFY_TOKENS">;
+  config: Pick<Config, "VERIFY_TOKENS" | "VERIFY_MAX_CONCURRENT">;
   logger: Logger;
-  verify: Pick<VerifyService, "verifyNow">;
+  verify: Pick<VerifyService, "verifyNow" | "countRefusal">;
 }
 
 const DISABLED_BODY = JSON.stringify({
@@ -37,6 +31,11 @@ const UNAUTHORIZED_BODY = JSON.stringify({ error: "a valid bearer token is requi
 const TOO_LARGE_BODY = JSON.stringify({ error: `request body larger than ${VERIFY_LIMITS.bodyBytes} bytes` });
 const BAD_JSON_BODY = JSON.stringify({ error: "request body is not valid JSON" });
 const UNAVAILABLE_BODY = JSON.stringify({ error: "verification is temporarily unavailable; deny the call and retry" });
+const OVERLOADED_BODY = JSON.stringify({ error: "too many verifications in progress; deny the call and retry", retryAfter: 1 });
+const UNAVAILABLE_ERROR = {
+  starting: "verification is starting: the credential index is still loading; deny the call and retry",
+  stale: "verification is temporarily unavailable (the database is out of reach); deny the call and retry",
+};
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -50,6 +49,7 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
     d.logger.info({ tokens: tokens.length }, `key verification API enabled at POST ${VERIFY_PATH}`);
   }
   const doc = JSON.stringify(openApiDocument());
+  const guard = new ConcurrencyGuard(d.config.VERIFY_MAX_CONCURRENT);
 
   /**
    * Gateways keep connections open and send the same header on each: remember, per connection,
@@ -79,6 +79,13 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
   };
 
   const respond = (res: ServerResponse, outcome: VerifyOutcome): void => {
+    if (outcome.kind === "unavailable") {
+      const retry = String(outcome.retryAfterSeconds);
+      return send(res, 503, JSON.stringify({ error: UNAVAILABLE_ERROR[outcome.reason], retryAfter: outcome.retryAfterSeconds }), [
+        "retry-after",
+        retry,
+      ]);
+    }
     if (outcome.kind === "throttled") {
       const error =
         outcome.reason === "secret" ? "too many failed attempts for this shared key" : "too many malformed keys from this caller";
@@ -96,7 +103,7 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
     else res.destroy();
   };
 
-  // Callbacks rather than async/await: a cached key is answered without a single promise.
+  // Callbacks rather than async/await: a verdict is answered without a single promise.
   const handleVerify = (req: IncomingMessage, res: ServerResponse): void => {
     if (tokens.length === 0) return send(res, 503, DISABLED_BODY);
     const tokenIndex = authenticate(req.headers.authorization, req.socket);
@@ -104,9 +111,16 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
       req.resume();
       return send(res, 401, UNAUTHORIZED_BODY, ["www-authenticate", 'Bearer realm="appkeys"']);
     }
-    readBody(req, VERIFY_LIMITS.bodyBytes, (err, raw) => {
+    if (!guard.enter(res)) {
+      d.verify.countRefusal("overloaded");
+      return send(res, 503, OVERLOADED_BODY, ["retry-after", "1"]);
+    }
+    readBody(req, VERIFY_LIMITS.bodyBytes, VERIFY_LIMITS.discardBytes, (err, raw) => {
       if (err) return failed(res, err);
-      if (raw === null) return send(res, 413, TOO_LARGE_BODY, ["connection", "close"]);
+      if (raw === null) {
+        d.verify.countRefusal("tooLarge");
+        return send(res, 413, TOO_LARGE_BODY, ["connection", "close"]);
+      }
       let json: unknown;
       try {
         json = JSON.parse(raw);
@@ -164,38 +178,6 @@ function send(res: ServerResponse, status: number, body: string, extra?: [name: 
   if (extra) headers[extra[0]] = extra[1];
   res.writeHead(status, headers);
   res.end(body);
-}
-
-/** Calls back with the body as text, or null when it is larger than `limit` bytes (the rest is discarded). */
-function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body: string | null) => void): void {
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) {
-    req.resume();
-    return done(null, null);
-  }
-  let first: Buffer | null = null;
-  let more: Buffer[] | null = null;
-  let size = 0;
-  let over = false;
-  req.on("data", (chunk: Buffer) => {
-    if (over) return;
-    size += chunk.length;
-    if (size > limit) {
-      over = true;
-      first = more = null;
-      done(null, null);
-      return;
-    }
-    if (first === null) first = chunk;
-    else (more ??= [first]).push(chunk);
-  });
-  req.on("end", () => {
-    if (over) return;
-    done(null, more ? Buffer.concat(more).toString("utf8") : first ? first.toString("utf8") : "");
-  });
-  req.on("error", (err) => {
-    if (!over) done(err, null);
-  });
 }
 
 /**
