@@ -81,18 +81,17 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
   const respond = (res: ServerResponse, outcome: VerifyOutcome): void => {
     if (outcome.kind === "unavailable") {
       const retry = String(outcome.retryAfterSeconds);
-      return send(res, 503, JSON.stringify({ error: UNAVAILABLE_ERROR[outcome.reason], retryAfter: outcome.retryAfterSeconds }), [
+      send(res, 503, JSON.stringify({ error: UNAVAILABLE_ERROR[outcome.reason], retryAfter: outcome.retryAfterSeconds }), [
         "retry-after",
         retry,
       ]);
+      return;
     }
     if (outcome.kind === "throttled") {
       const error =
         outcome.reason === "secret" ? "too many failed attempts for this shared key" : "too many malformed keys from this caller";
-      return send(res, 429, JSON.stringify({ error, retryAfter: outcome.retryAfterSeconds }), [
-        "retry-after",
-        String(outcome.retryAfterSeconds),
-      ]);
+      send(res, 429, JSON.stringify({ error, retryAfter: outcome.retryAfterSeconds }), ["retry-after", String(outcome.retryAfterSeconds)]);
+      return;
     }
     send(res, 200, JSON.stringify(outcome.answer));
   };
@@ -105,15 +104,20 @@ export function verifyRoutes(d: VerifyRouteDeps): CustomRoute[] {
 
   // Callbacks rather than async/await: a verdict is answered without a single promise.
   const handleVerify = (req: IncomingMessage, res: ServerResponse): void => {
-    if (tokens.length === 0) return send(res, 503, DISABLED_BODY);
+    if (tokens.length === 0) {
+      send(res, 503, DISABLED_BODY);
+      return;
+    }
     const tokenIndex = authenticate(req.headers.authorization, req.socket);
     if (tokenIndex < 0) {
       req.resume();
-      return send(res, 401, UNAUTHORIZED_BODY, ["www-authenticate", 'Bearer realm="appkeys"']);
+      send(res, 401, UNAUTHORIZED_BODY, ["www-authenticate", 'Bearer realm="appkeys"']);
+      return;
     }
     if (!guard.enter(res)) {
       d.verify.countRefusal("overloaded");
-      return send(res, 503, OVERLOADED_BODY, ["retry-after", "1"]);
+      send(res, 503, OVERLOADED_BODY, ["retry-after", "1"]);
+      return;
     }
     readBody(req, VERIFY_LIMITS.bodyBytes, VERIFY_LIMITS.discardBytes, (err, raw) => {
       if (err) return failed(res, err);
