@@ -53,10 +53,10 @@ import {
   type VerifyOutcome,
 } from "./verdicts.js";
 
-export { VERIFY_CODES, type VerifyAnswer, type VerifyCode, type VerifyInput, type VerifyOutcome } from "./verdicts.js";
+export type { VerifyInput, VerifyOutcome } from "./verdicts.js";
 export { sqlCredentialStore, type CredentialRecord, type CredentialStore } from "./store.js";
 export { FailureWindow } from "./throttle.js";
-export { VERIFY_DEFAULTS, type VerifyLogger, type VerifyServiceOptions, type VerifyStats, type WindowLimit } from "./options.js";
+export type { VerifyLogger, VerifyServiceOptions, VerifyStats } from "./options.js";
 
 /** Longest a request waits for a notified change of its own shared key to be applied. */
 const SETTLE_WAIT_MS = 500;

@@ -16,8 +16,6 @@ import { ConcurrencyGuard } from "./guard.js";
 import { OPENAPI_PATH, VERIFY_LIMITS, VERIFY_PATH, openApiDocument } from "./openapi.js";
 import { verifyRequestSchema } from "./schema.js";
 
-export { verifyRequestSchema } from "./schema.js";
-
 export interface VerifyRouteDeps {
   config: Pick<Config, "VERIFY_TOKENS" | "VERIFY_MAX_CONCURRENT">;
   logger: Logger;
