@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { DomainError, type DomainErrorCode, type DomainErrorParams, type FieldErrors } from "../../shared/errors.js";
 import { mrkdwnEscape } from "../../shared/text.js";
 import type { Logger } from "../../logger.js";
 import { slackApiError } from "./slack-error.js";
+import { currentRequestId, newRequestId } from "../request-context.js";
 
 export interface UserFacingError {
   text: string;
@@ -102,11 +102,12 @@ export function domainErrorText(err: DomainError): string {
 
 /**
  * Turns any failure into words for the user. Domain errors say what is wrong; anything else is
- * logged with a request id and the user is told nothing was changed (writes are transactional).
+ * logged with a request id (the Slack request's own, when there is one) and the user is told
+ * nothing was changed (writes are transactional).
  */
 export function describeError(err: unknown, logger: Logger, what: string): UserFacingError {
   if (err instanceof DomainError) return { text: domainErrorText(err) };
-  const requestId = randomUUID().slice(0, 8);
+  const requestId = currentRequestId() ?? newRequestId();
   const slackError = slackApiError(err);
   logger.error({ err, requestId, slackError }, `${what} failed`);
   if (slackError) {
