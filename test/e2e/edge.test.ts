@@ -197,6 +197,38 @@ describe("the Slack edge", () => {
     for (const l of failed) expect(JSON.stringify(cmd.body) + JSON.stringify(sub.body) + JSON.stringify(told.args)).toContain(l.requestId!);
   });
 
+  it("3. a well-formed click from the wrong place or too late gets no error-level log (found by the fuzz test)", async () => {
+    markLogs();
+    // A paging button sent from a modal has no response_url: the listener called undefined.
+    const page = await h.slack.interactive(
+      interaction({
+        type: "block_actions",
+        trigger_id: h.standIn.issueTriggerId(),
+        view: { id: viewId, type: "modal", callback_id: "app_details_modal" },
+        container: { type: "view", view_id: viewId },
+        actions: [{ type: "button", action_id: "app_list_page", block_id: "b", value: "1", action_ts: "1.0" }],
+      }),
+    );
+    expect(page.status).toBe(200);
+    // A click whose trigger expired before the app used it (Slack's expired_trigger_id).
+    const trigger = h.standIn.issueTriggerId();
+    h.standIn.advanceTime(10_000);
+    const late = await h.slack.interactive(
+      interaction({
+        type: "block_actions",
+        user: { id: OWNER, team_id: TEAM },
+        trigger_id: trigger,
+        view: { id: viewId, type: "modal", callback_id: "app_details_modal" },
+        actions: [{ type: "button", action_id: "app_details", block_id: "b", value: publicId, action_ts: "1.0" }],
+      }),
+    );
+    expect(late.status).toBe(200);
+    await h.standIn.waitForCall("views.open", (c) => c.args.trigger_id === trigger);
+    await slackSettled(h);
+    expect(errors()).toEqual([]);
+    expect(warnings().some((l) => l.slackError === "expired_trigger_id")).toBe(true);
+  });
+
   it("4. acknowledges what the bot does not handle at once, with a debug line and no error", async () => {
     markLogs();
     const cases: Array<[string, () => ReturnType<Harness["slack"]["send"]>]> = [
