@@ -181,6 +181,7 @@ export function checkSlackPayload(body: unknown): PayloadCheck {
   if (!found) return { kind: "unhandled", type: label(body.type, "unknown") };
   const result = found.schema.safeParse(body);
   if (result.success) return { kind: "ok", type: found.type };
-  const problems = result.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join(".") || "body"}: ${i.code}`);
+  // Paths can hold payload keys (state block ids): kept short; values are never named.
+  const problems = result.error.issues.slice(0, 5).map((i) => `${(i.path.map(String).join(".") || "body").slice(0, 120)}: ${i.code}`);
   return { kind: "malformed", type: found.type, problems };
 }
