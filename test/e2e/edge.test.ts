@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAppViaSlack, slackSettled } from "../support/flows.js";
 import { TEAM, startHarness, type Harness } from "../support/harness.js";
 
@@ -227,6 +227,25 @@ describe("the Slack edge", () => {
     await slackSettled(h);
     expect(errors()).toEqual([]);
     expect(warnings().some((l) => l.slackError === "expired_trigger_id")).toBe(true);
+  });
+
+  it("4. a listener slower than 2.5 s: Slack gets a 200 before its 3 s timeout, and the listener still finishes", async () => {
+    let finished = false;
+    h.app.bolt.command("/edge-slow", async ({ ack }) => {
+      await new Promise((r) => setTimeout(r, 2700));
+      await ack({ response_type: "ephemeral", text: "late" });
+      finished = true;
+    });
+    markLogs();
+    const res = await h.slack.command("", { userId: STRANGER, command: "/edge-slow" });
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(2900);
+    await vi.waitFor(() => expect(finished).toBe(true), { timeout: 2000 });
+    expect(errors()).toEqual([]);
+    expect(warnings().map((l) => l.msg)).toEqual([
+      "a Slack request was not acknowledged within 2500 ms: answered 200",
+      "acknowledged too late: Slack already had its answer",
+    ]);
   });
 
   it("4. acknowledges what the bot does not handle at once, with a debug line and no error", async () => {

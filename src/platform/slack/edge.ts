@@ -39,11 +39,17 @@ export function guardSlackEdge(app: App, s: EdgeServices): void {
 
 async function gate(processEvent: App["processEvent"], event: ReceiverEvent, requestId: string, s: EdgeServices): Promise<void> {
   let acked = false;
-  // Idempotent: the edge may answer after a listener did.
+  // Idempotent: the edge may answer after a listener did. A listener acknowledging after the
+  // receiver's last-resort answer (receiver.ts) goes on with its work rather than failing.
   const ack: ReceiverEvent["ack"] = async (response) => {
     if (acked) return;
     acked = true;
-    await event.ack(response);
+    try {
+      await event.ack(response);
+    } catch (err) {
+      if ((err as { code?: unknown })?.code !== "ERR_HTTP_HEADERS_SENT") throw err;
+      s.logger.warn({ requestId }, "acknowledged too late: Slack already had its answer");
+    }
   };
   const check = checkSlackPayload(event.body);
   try {
