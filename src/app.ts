@@ -15,6 +15,7 @@ import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
 import { startupStep } from "./platform/startup.js";
 import { registerListeners } from "./listeners.js";
+import { edgeReceiverOptions, guardSlackBodies } from "./platform/slack/receiver.js";
 import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
 import { auditWorker } from "./features/audit/worker.js";
 import { lastUsedWorker } from "./features/verify/last-used.worker.js";
@@ -116,9 +117,12 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       customRoutes,
       processBeforeResponse: opts.processBeforeResponse ?? false,
       logger: blog,
+      ...edgeReceiverOptions(logger),
     });
     // The gateway API is on every API call's path: answered before Bolt's per-request router.
-    receiver.requestListener = exactRoutes(gatewayRoutes, receiver.requestListener);
+    // Slack's requests are read and screened first (a body Bolt cannot parse would crash it).
+    const slackListener = guardSlackBodies(receiver.requestListener, { signingSecret: config.SLACK_SIGNING_SECRET!, logger });
+    receiver.requestListener = exactRoutes(gatewayRoutes, slackListener);
     bolt = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger: blog, clientOptions, convoStore: false, deferInitialization: true });
   } else {
     bolt = new App({

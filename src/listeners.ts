@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import type { Services } from "./services.js";
 import { registerActorMiddleware } from "./platform/slack/actor.js";
 import { registerRequestLogging } from "./platform/slack/middleware.js";
+import { guardSlackEdge, registerErrorReplies } from "./platform/slack/edge.js";
 import { Subcommands } from "./features/apps/slack/subcommands.js";
 import { registerAppsSlack } from "./features/apps/slack/register.js";
 import { registerApprovalsSlack } from "./features/approvals/slack/register.js";
@@ -13,10 +14,13 @@ import { registerRotationSlack } from "./features/rotation/slack/register.js";
 import { registerSettingsSlack } from "./features/settings/slack/register.js";
 
 /**
- * Every Slack listener: the global middleware first, then each feature registers its own
- * listeners and `/apps` sub-commands (features/<feature>/slack/register.ts).
+ * Every Slack listener: the edge (shape check, catch-all, failure replies) and the global
+ * middleware first, then each feature registers its own listeners and `/apps` sub-commands
+ * (features/<feature>/slack/register.ts).
  */
 export function registerListeners(app: App, s: Services): void {
+  guardSlackEdge(app, s);
+  registerErrorReplies(app, s);
   registerRequestLogging(app, s);
   registerActorMiddleware(app);
   const subcommands = new Subcommands();

@@ -3,6 +3,7 @@ import { createAppKeys } from "./app.js";
 import { CatalogError } from "./features/catalog/parse.js";
 import { createLogger } from "./logger.js";
 import { StartupError, causeText } from "./platform/startup.js";
+import { installProcessHandlers } from "./platform/process.js";
 
 /** Entry point: `npm start`. Configuration problems end the process with one clear message. */
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     logger.error({ step: err instanceof StartupError ? err.step : undefined }, `AppKeys could not start: ${line}`);
     process.exit(1);
   }
+  installProcessHandlers(logger, appkeys);
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     await appkeys.stop().catch(() => {});

@@ -31,8 +31,11 @@ export interface Services {
   approvers: ApproverDirectory;
   /** Gateway key verification (credential index, throttling, last use); started by app.ts. */
   verify: VerifyService;
-  /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
-  bus: EventEmitter<{ "app.changed": [appId: string] }>;
+  /**
+   * In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh, and
+   * "slack.rate_limited" each time Slack reports the app over its Events API limit (metrics).
+   */
+  bus: EventEmitter<{ "app.changed": [appId: string]; "slack.rate_limited": [info: { teamId?: string; minute?: Date }] }>;
   actor(userId: string, teamId: string): Actor;
 }
 

@@ -17,8 +17,9 @@ const obj = (v: unknown): Loose => (typeof v === "object" && v !== null ? (v as 
  *   when `team` is null (org-wide installs), and `user.id`;
  * - slash commands: `team_id` and `user_id`;
  * - Events API envelopes: `team_id`, and the event's `user` (a string for app_home_opened).
- * Missing or odd fields give "" rather than an exception: the services refuse an empty team or
- * user. This is the one place where the payload's shape is read (and where a schema check goes).
+ * The edge (edge.ts) has already checked the payload's shape with zod (payload.ts) before Bolt
+ * and this middleware run, so both ids are Slack ids; missing or odd fields would still give ""
+ * rather than an exception, and the services refuse an empty team or user.
  * Bolt's own context.teamId is not the same value: it prefers `view.app_installed_team_id` for
  * views and `authorizations[0].team_id` for events (the installing workspace), while AppKeys
  * scopes apps by the workspace of the person acting, as it always has.

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { DomainError, type DomainErrorCode, type DomainErrorParams, type FieldErrors } from "../../shared/errors.js";
 import { mrkdwnEscape } from "../../shared/text.js";
 import type { Logger } from "../../logger.js";
 import { slackApiError } from "./slack-error.js";
+import { currentRequestId, newRequestId } from "../request-context.js";
 
 export interface UserFacingError {
   text: string;
@@ -102,15 +102,21 @@ export function domainErrorText(err: DomainError): string {
   return render(escaped);
 }
 
+/** Slack errors caused by a slow, repeated or forged click, or a view the user closed meanwhile. */
+const USER_TIMING_ERRORS = new Set(["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id", "not_found", "hash_conflict"]);
+
 /**
  * Turns any failure into words for the user. Domain errors say what is wrong; anything else is
- * logged with a request id and the user is told nothing was changed (writes are transactional).
+ * logged with a request id (the Slack request's own, when there is one) and the user is told
+ * nothing was changed (writes are transactional).
  */
 export function describeError(err: unknown, logger: Logger, what: string): UserFacingError {
   if (err instanceof DomainError) return { text: domainErrorText(err) };
-  const requestId = randomUUID().slice(0, 8);
+  const requestId = currentRequestId() ?? newRequestId();
   const slackError = slackApiError(err);
-  logger.error({ err, requestId, slackError }, `${what} failed`);
+  // A trigger that expired or was used, a view closed meanwhile: the user's timing, not a fault here.
+  const level = slackError && USER_TIMING_ERRORS.has(slackError) ? "warn" : "error";
+  logger[level]({ err, requestId, slackError }, `${what} failed`);
   if (slackError) {
     return { text: `Slack refused the request (\`${slackError}\`). Nothing was changed; please try again.`, requestId };
   }

@@ -1,24 +1,8 @@
-import { z } from "zod";
-
-const option = z.object({ value: z.string().max(200) }).passthrough();
-const element = z
-  .object({
-    type: z.string(),
-    value: z.string().max(10_000).nullish(),
-    selected_option: option.nullish(),
-    selected_options: z.array(option).max(500).nullish(),
-    selected_date: z.string().nullish(),
-    selected_user: z.string().nullish(),
-    selected_users: z.array(z.string()).nullish(),
-    selected_conversation: z.string().nullish(),
-    selected_channel: z.string().nullish(),
-  })
-  .passthrough();
-const stateSchema = z.record(z.string(), z.record(z.string(), element));
+import { stateValues } from "./payload.js";
 
 /** Typed, validated access to a modal's `state.values` (never trust their shape). */
 export function readState(values: unknown) {
-  const parsed = stateSchema.safeParse(values ?? {});
+  const parsed = stateValues.safeParse(values ?? {});
   const v = parsed.success ? parsed.data : {};
   const el = (block: string, action: string) => v[block]?.[action];
   return {

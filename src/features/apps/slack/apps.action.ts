@@ -35,6 +35,8 @@ export function registerAppActions(app: App, s: Services): void {
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${ACT.listPage}`), async ({ ack, action, respond, context }) => {
     await ack();
+    // Paging buttons live in a message; from anywhere else (no response_url) there is nothing to page.
+    if (!respond) return;
     const page = Number.parseInt(action.value ?? "0", 10);
     try {
       const who = actorOf(context);

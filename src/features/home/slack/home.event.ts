@@ -11,7 +11,8 @@ import { actorOf } from "../../../platform/slack/actor.js";
 export function registerHomeEvents(app: App, s: Services): HomePublisher {
   const home = new HomePublisher(s, app.client);
   app.event("app_home_opened", async ({ event, context }) => {
-    if (event.tab !== "home") return;
+    // The edge refuses an app_home_opened without a user; never publish to an empty one.
+    if (event.tab !== "home" || !event.user) return;
     await home.refresh(event.user, actorOf(context).teamId);
   });
   s.bus.on("app.changed", (appId) => {
