@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateKeyPair } from "../../src/features/credentials/key-format.js";
 import { OwnerService } from "../../src/features/owners/service.js";
 import { SECRET_RE, firstEndpoints } from "../support/flows.js";
@@ -39,6 +39,8 @@ describe("leak response in Slack", () => {
     });
     await new OwnerService(h.prisma, s.clock).addCoOwner(s.actor(ALICE, TEAM), created.app.id, BOB);
     const issued = created.issued!;
+    // A new key reaches the verification index within a second (the test then verifies it).
+    await vi.waitFor(() => expect(s.verify.indexed(issued.credential.sharedKey)).toBe(true), { timeout: 2000, interval: 10 });
     return { app: created.app, credentialId: issued.credential.id, secret: issued.secretKey, shared: issued.credential.sharedKey };
   }
 
