@@ -3,6 +3,7 @@ import { createAppKeys } from "./app.js";
 import { CatalogError } from "./features/catalog/parse.js";
 import { createLogger } from "./logger.js";
 import { StartupError, causeText } from "./platform/startup.js";
+import { exitOnSignals } from "./platform/shutdown.js";
 
 /** Entry point: `npm start`. Configuration problems end the process with one clear message. */
 async function main(): Promise<void> {
@@ -17,11 +18,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  let appkeys;
+  let stopping = () => false;
   try {
-    appkeys = await createAppKeys(config, { logger });
-    await appkeys.start();
+    const appkeys = await createAppKeys(config, { logger });
+    stopping = exitOnSignals((graceMs) => appkeys.stop({ graceMs }), logger);
+    // Probes and /metrics answer from here on; ready() waits for Slack (retrying while unreachable).
+    await appkeys.listen();
+    await appkeys.ready();
   } catch (err) {
+    // Stopped by a signal before Slack answered: the shutdown handler exits.
+    if (stopping()) return;
     if (err instanceof CatalogError) {
       process.stderr.write(`AppKeys cannot start: the endpoint catalog is invalid.\n  ${err.message}\n`);
       process.exit(2);
@@ -31,13 +37,6 @@ async function main(): Promise<void> {
     logger.error({ step: err instanceof StartupError ? err.step : undefined }, `AppKeys could not start: ${line}`);
     process.exit(1);
   }
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    await appkeys.stop().catch(() => {});
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
 void main();
