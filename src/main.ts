@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { ConfigError, loadConfig } from "./config.js";
 import { createAppKeys } from "./app.js";
 import { CatalogError } from "./features/catalog/parse.js";
@@ -7,6 +8,10 @@ import { exitOnSignals } from "./platform/shutdown.js";
 
 /** Entry point: `npm start`. Configuration problems end the process with one clear message. */
 async function main(): Promise<void> {
+  // WebAssembly (PGlite's PostgreSQL, Prisma's query compiler) is compiled by V8's baseline
+  // compiler only, before any is loaded: PGlite opens in about half the time and the process
+  // keeps ~50 MB less (optimised wasm code); queries are CPU-light here. See docs/operations.md.
+  setFlagsFromString("--liftoff-only");
   let config;
   try {
     config = loadConfig();
