@@ -244,7 +244,11 @@ function meteredVerifyRoutes(s: Services, metrics: Metrics): CustomRoute[] {
   const verify = {
     verifyNow: (...args: Parameters<Services["verify"]["verifyNow"]>) => {
       const out = s.verify.verifyNow(...args);
-      if (out instanceof Promise) return out.then((o) => (count(o), o));
+      if (out instanceof Promise)
+        return out.then((o) => {
+          count(o);
+          return o;
+        });
       count(out);
       return out;
     },

@@ -2,7 +2,7 @@ import pg from "pg";
 
 import { LISTEN_APPLICATION_NAME } from "./channel.js";
 
-export { LISTEN_APPLICATION_NAME, assertChannelName } from "./channel.js";
+export { assertChannelName } from "./channel.js";
 
 /**
  * One dedicated connection per Database for LISTEN, opened on first use. If it drops, it
