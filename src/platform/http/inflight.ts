@@ -112,8 +112,8 @@ export function gate(
 /**
  * Wraps Bolt's processEvent (what every receiver calls): each event counts as in flight until
  * its listeners are done (the ack and whatever they post after it), its ack is timed from the
- * request's arrival (HTTP) or from dispatch (Socket Mode), and once draining, events are left
- * unacknowledged (Slack redelivers them to another connection).
+ * request's arrival (HTTP) or from dispatch (Socket Mode), and once draining, Socket Mode events
+ * are left unacknowledged (Slack redelivers them to another connection).
  */
 export function instrumentSlackEvents(
   app: App,
@@ -121,8 +121,11 @@ export function instrumentSlackEvents(
 ): void {
   const process = app.processEvent.bind(app);
   app.processEvent = async (event) => {
-    if (!o.accepting()) return;
-    const t0 = arrival.getStore() ?? performance.now();
+    const arrived = arrival.getStore();
+    // An HTTP request that passed the gate before the drain began is in flight: it is finished.
+    // A Socket Mode event arriving while draining is left for Slack to redeliver.
+    if (arrived === undefined && !o.accepting()) return;
+    const t0 = arrived ?? performance.now();
     const kind = slackKind(event.body);
     const ack = event.ack;
     let acked = false;
