@@ -158,6 +158,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   registerListeners(bolt, services);
 
   let server: Server | undefined;
+  let listeningPort = 0;
   let ready: Promise<void> | undefined;
   const stopping = new AbortController();
   const workers: Worker[] = opts.noWorkers
@@ -183,7 +184,8 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     if (stopping.signal.aborted) return;
     for (const w of workers) w.start();
     readiness.pass("slack");
-    logger.info("AppKeys is ready");
+    if (receiver) logger.info({ port: listeningPort, mode: "http" }, "AppKeys is listening at /slack/events");
+    logger.info({ port: listeningPort, mode: receiver ? "http" : "socket" }, "AppKeys is ready");
   };
 
   const app: AppKeys = {
@@ -196,10 +198,9 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
         ? ((await receiver.start({ port, host })) as Server)
         : await listen(gate(routeTable(routes), { ...gateOptions, slackPaths: [] }), port, host);
       const bound = boundPort(server);
-      logger.info(
-        { port: bound, mode: receiver ? "http" : "socket" },
-        receiver ? "AppKeys is listening at /slack/events" : "AppKeys is listening (probes, metrics, gateway API)",
-      );
+      // "listening" is said once Slack requests are accepted (ready); until then only the probes.
+      logger.info({ port: bound }, "HTTP server up: /healthz, /readyz and /metrics answer; Slack requests once ready");
+      listeningPort = bound;
       ready = becomeReady();
       // Observed by ready(); never an unhandled rejection meanwhile.
       ready.catch(() => {});
