@@ -232,12 +232,16 @@ export async function run(): Promise<void> {
     ];
     for (const v of variants) {
       const s = await start(v);
-      await new Promise((r) => setTimeout(r, 300));
-      const idle = rssMb(s.proc.pid!);
-      const r = await load(s, v, standIn);
-      const target = v.name.includes("PostgreSQL") ? "≤ 150" : v.name.includes("PGlite") ? "≤ 250" : "";
-      mem.push([v.name, idle.toFixed(0), r.afterSlack.toFixed(0), r.afterVerify?.toFixed(0) ?? "n/a", target, (r.ms / 1000).toFixed(1)]);
-      await stop(s);
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const idle = rssMb(s.proc.pid!);
+        const r = await load(s, v, standIn);
+        const target = v.name.includes("PostgreSQL") ? "≤ 150" : v.name.includes("PGlite") ? "≤ 250" : "";
+        mem.push([v.name, idle.toFixed(0), r.afterSlack.toFixed(0), r.afterVerify?.toFixed(0) ?? "n/a", target, (r.ms / 1000).toFixed(1)]);
+      } finally {
+        // A failed load must not leave the server running.
+        await stop(s);
+      }
     }
     console.log("resident memory (VmRSS) of the server process");
     console.log(table(mem));
