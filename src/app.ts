@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, HTTPReceiver, type CustomRoute } from "@slack/bolt";
@@ -9,8 +8,16 @@ import { openDatabase, type Database } from "./platform/db/database.js";
 import { loadCatalogFile } from "./features/catalog/parse.js";
 import { systemClock, type Clock } from "./shared/clock.js";
 import { syncCatalog } from "./features/catalog/service.js";
-import { healthRoute } from "./platform/http/health.js";
+import { Readiness, healthRoute, readyRoute } from "./platform/http/health.js";
+import { InFlight, gate, instrumentSlackEvents } from "./platform/http/inflight.js";
+import { boundPort, closeServer, listen, routeTable } from "./platform/http/server.js";
 import { exactRoutes, verifyRoutes } from "./features/verify/http/route.js";
+import { VERIFY_PATH } from "./features/verify/http/openapi.js";
+import type { VerifyOutcome } from "./features/verify/service.js";
+import { outboxBacklog } from "./features/audit/backlog.js";
+import { createMetrics, type Metrics } from "./platform/metrics/registry.js";
+import { metricsRoute, timedRoute } from "./platform/metrics/route.js";
+import { waitForSlackAuth } from "./platform/slack/auth-check.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
 import { startupStep } from "./platform/startup.js";
@@ -31,6 +38,7 @@ const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationW
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");
+const SLACK_API = "https://slack.com/api/";
 
 export interface AppKeysOptions {
   logger?: Logger;
@@ -39,6 +47,8 @@ export interface AppKeysOptions {
   pglite?: PGlite;
   /** Web API retry policy; tests use a short one. */
   slackRetries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Delays between auth.test attempts while Slack is unreachable at start (default 1 s doubling to 30 s). */
+  slackAuthRetry?: { minDelayMs?: number; maxDelayMs?: number };
   /** Do not start background workers (tests that drive workers by hand). */
   noWorkers?: boolean;
   /** Start only these workers, by name (tests whose clock must not race a scheduler). */
@@ -50,9 +60,21 @@ export interface AppKeysOptions {
 export interface AppKeys {
   bolt: App;
   services: Services;
-  /** Starts listening (HTTP: on `port`, 0 for any free port). Resolves to the bound port (HTTP) or 0. */
+  readiness: Readiness;
+  /**
+   * Serves HTTP on `port` (0: any free port): probes, /metrics and the gateway API at once, Slack
+   * requests once ready; checks the token with Slack in the background. Resolves to the bound port.
+   */
+  listen(port?: number): Promise<number>;
+  /** Resolves once ready (Slack auth.test passed, Socket Mode connected, workers started); rejects on a token Slack refuses. */
+  ready(): Promise<void>;
+  /** listen() then ready(). */
   start(port?: number): Promise<number>;
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: unready, no new requests, waits up to `graceMs` (default 4 s) for requests and
+   * Slack listeners in flight and for the worker post in progress, then closes everything.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** Wires configuration, database, domain services and Slack listeners together. */
@@ -70,6 +92,11 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       : `Check that DATA_DIR (${config.DATA_DIR ?? "./data"}) is writable and not open in another process.`,
     () => openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite, log: (m) => logger.info(m) }),
   );
+  const metrics = createMetrics({ auditOutbox: () => outboxBacklog(db.prisma) });
+  const readiness = new Readiness((ready) => metrics.setReady(ready));
+  readiness.pass("database");
+  readiness.pass("migrations");
+  readiness.fail("slack", "slack: auth.test has not passed yet");
   let services: Services;
   try {
     await startupStep(
@@ -80,7 +107,8 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
         logger.info({ file: catalogFile, endpoints: catalog.length, ...sync }, "endpoint catalog synced");
       },
     );
-    services = createServices({ config, db, logger, clock });
+    readiness.pass("catalog");
+    services = createServices({ config, db, logger, clock, metrics });
     await startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", async () => {
       await services.endpoints.load(db.prisma);
       await services.verify.start(db);
@@ -91,11 +119,13 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   }
 
   const blog = boltLogger(logger);
+  const slackFetch = metrics.slackFetch;
   const clientOptions = {
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
     ...(opts.slackRetries ? { retryConfig: opts.slackRetries } : {}),
+    fetch: slackFetch,
   };
-  const gatewayRoutes = verifyRoutes(services);
+  const gatewayRoutes = meteredVerifyRoutes(services, metrics);
   let bolt: App;
   // Leak reports answer over HTTP and notify through Slack: the client exists once Bolt does.
   const leaks = new LeakResponder(services, new LeakService(db, clock, config.KEY_PEPPER), () => bolt.client);
@@ -103,34 +133,39 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     url: config.GITHUB_SECRET_SCANNING_KEYS_URL,
     onError: (what, err) => logger.warn({ err: { message: (err as Error).message } }, `leak reports: failed ${what}`),
   });
-  const customRoutes: CustomRoute[] = [
+  const routes: CustomRoute[] = [
     ...gatewayRoutes,
     ...leakRoutes({ config, logger, keys: githubKeys, handler: leaks }),
-    healthRoute(db),
+    healthRoute(),
+    readyRoute(readiness, db),
+    metricsRoute(metrics, config.METRICS_TOKEN),
   ];
+  const inflight = new InFlight();
+  let accepting = true;
+  const gateOptions = { inflight, accepting: () => accepting, slackReady: () => readiness.checks().slack };
 
   let receiver: HTTPReceiver | undefined;
   if (mode(config) === "http") {
     receiver = new HTTPReceiver({
       signingSecret: config.SLACK_SIGNING_SECRET!,
       endpoints: "/slack/events",
-      customRoutes,
+      customRoutes: routes,
       processBeforeResponse: opts.processBeforeResponse ?? false,
       logger: blog,
       ...edgeReceiverOptions(logger),
     });
-    // The gateway API is on every API call's path: answered before Bolt's per-request router.
-    // Slack's requests are read and screened first (a body Bolt cannot parse would crash it).
+    // The gateway API and probes are answered before Bolt's per-request router; the gate refuses
+    // new work once shutting down and Slack requests until auth.test passed. Slack's requests are
+    // read and screened before Bolt sees them (a body Bolt cannot parse would crash it).
     const slackListener = guardSlackBodies(receiver.requestListener, { signingSecret: config.SLACK_SIGNING_SECRET!, logger });
-    receiver.requestListener = exactRoutes(gatewayRoutes, slackListener);
+    receiver.requestListener = gate(exactRoutes(routes, slackListener), { ...gateOptions, slackPaths: ["/slack/events"] });
     bolt = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger: blog, clientOptions, convoStore: false, deferInitialization: true });
   } else {
+    // Socket Mode: probes, /metrics and the gateway API on a plain HTTP server of our own.
     bolt = new App({
       token: config.SLACK_BOT_TOKEN,
       appToken: config.SLACK_APP_TOKEN,
       socketMode: true,
-      customRoutes,
-      port: config.PORT,
       logger: blog,
       clientOptions,
       convoStore: false,
@@ -140,39 +175,108 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   bolt.error(async (err) => {
     logger.error({ err: { message: err.message, code: (err as { code?: string }).code } }, "unhandled error in a Slack listener");
   });
+  instrumentSlackEvents(bolt, { inflight, accepting: () => accepting, onAck: (kind, s) => metrics.slackAck(kind, s) });
   registerListeners(bolt, services);
   registerLeakListeners(bolt, services, leaks);
 
   let server: Server | undefined;
+  let listeningPort = 0;
+  let ready: Promise<void> | undefined;
+  const stopping = new AbortController();
   const workers: Worker[] = opts.noWorkers
     ? []
     : workerFactories.map((f) => f(services, bolt.client)).filter((w) => !opts.onlyWorkers || opts.onlyWorkers.includes(w.name));
-  return {
+
+  const becomeReady = async () => {
+    await waitForSlackAuth({
+      token: config.SLACK_BOT_TOKEN,
+      apiUrl: config.SLACK_API_URL ?? SLACK_API,
+      fetch: slackFetch,
+      signal: stopping.signal,
+      warn: (fields, msg) => logger.warn(fields, msg),
+      ...opts.slackAuthRetry,
+    });
+    await startupStep("initialising Bolt (auth.test)", "Check SLACK_BOT_TOKEN and that Slack is reachable.", () => bolt.init());
+    if (!receiver) {
+      await startupStep("connecting to Slack over Socket Mode", "Check SLACK_APP_TOKEN (xapp-…, scope connections:write).", () =>
+        bolt.start(),
+      );
+      logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
+    }
+    if (stopping.signal.aborted) return;
+    for (const w of workers) w.start();
+    readiness.pass("slack");
+    if (receiver) logger.info({ port: listeningPort, mode: "http" }, "AppKeys is listening at /slack/events");
+    logger.info({ port: listeningPort, mode: receiver ? "http" : "socket" }, "AppKeys is ready");
+  };
+
+  const app: AppKeys = {
     bolt,
     services,
-    async start(port = config.PORT) {
-      await bolt.init();
-      if (receiver) {
-        server = (await receiver.start({ port, host: config.HOST ?? "0.0.0.0" })) as Server;
-        const bound = (server.address() as AddressInfo).port;
-        logger.info({ port: bound, mode: "http" }, "AppKeys is listening at /slack/events");
-        for (const w of workers) w.start();
-        return bound;
-      }
-      await bolt.start();
-      logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
-      for (const w of workers) w.start();
-      return 0;
+    readiness,
+    async listen(port = config.PORT) {
+      const host = config.HOST ?? "0.0.0.0";
+      server = receiver
+        ? ((await receiver.start({ port, host })) as Server)
+        : await listen(gate(routeTable(routes), { ...gateOptions, slackPaths: [] }), port, host);
+      const bound = boundPort(server);
+      // "listening" is said once Slack requests are accepted (ready); until then only the probes.
+      logger.info({ port: bound }, "HTTP server up: /healthz, /readyz and /metrics answer; Slack requests once ready");
+      listeningPort = bound;
+      ready = becomeReady();
+      // Observed by ready(); never an unhandled rejection meanwhile.
+      ready.catch(() => {});
+      return bound;
     },
-    async stop() {
-      await Promise.all(workers.map((w) => w.stop().catch((err) => logger.warn({ err, worker: w.name }, "worker did not stop cleanly"))));
-      try {
-        await bolt.stop();
-      } catch {
-        // not started
+    ready() {
+      return ready ?? Promise.reject(new Error("listen() first"));
+    },
+    async start(port) {
+      const bound = await app.listen(port);
+      await app.ready();
+      return bound;
+    },
+    async stop({ graceMs = 4000 } = {}) {
+      const deadline = Date.now() + graceMs;
+      stopping.abort();
+      readiness.drain();
+      accepting = false;
+      const closed = server ? closeServer(server) : Promise.resolve();
+      if (!(await inflight.idle(graceMs))) {
+        logger.warn({ inFlight: inflight.size }, "shutdown: requests still in flight after the grace period; closing anyway");
       }
+      const left = Math.max(0, deadline - Date.now());
+      const workersStopped = Promise.all(
+        workers.map((w) => w.stop().catch((err) => logger.warn({ err, worker: w.name }, "worker did not stop cleanly"))),
+      );
+      await Promise.race([workersStopped, new Promise((r) => setTimeout(r, left).unref())]);
+      if (!receiver) await bolt.stop().catch(() => {});
+      server?.closeAllConnections();
+      await closed;
       await services.verify.stop();
       await db.close();
     },
   };
+  return app;
+}
+
+/** The gateway routes, counted: verdicts by code, responses by status, latency (see docs/operations.md). */
+function meteredVerifyRoutes(s: Services, metrics: Metrics): CustomRoute[] {
+  const count = (o: VerifyOutcome) => metrics.verifyVerdict(o.kind === "answer" ? (o.answer.valid ? "valid" : o.answer.code) : o.kind);
+  const verify = {
+    countRefusal: (reason: Parameters<Services["verify"]["countRefusal"]>[0]) => s.verify.countRefusal(reason),
+    verifyNow: (...args: Parameters<Services["verify"]["verifyNow"]>) => {
+      const out = s.verify.verifyNow(...args);
+      if (out instanceof Promise)
+        return out.then((o) => {
+          count(o);
+          return o;
+        });
+      count(out);
+      return out;
+    },
+  };
+  return verifyRoutes({ config: s.config, logger: s.logger, verify }).map((r) =>
+    r.path === VERIFY_PATH ? timedRoute(r, (status, seconds) => metrics.verifyResponse(status, seconds)) : r,
+  );
 }

@@ -67,6 +67,7 @@ export const envSchema = z
         .refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)'),
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
+    METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
     // Leak response (docs/leaks.md): scanning Slack messages, and the report endpoints.
     LEAK_SCAN: z.preprocess(

@@ -13,6 +13,7 @@ import { ApproverDirectory } from "./features/approvals/approvers.js";
 import { ApprovalService } from "./features/approvals/service.js";
 import { HomeService } from "./features/home/service.js";
 import { OwnerService } from "./features/owners/service.js";
+import type { Metrics } from "./platform/metrics/registry.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -31,6 +32,8 @@ export interface Services {
   approvers: ApproverDirectory;
   /** Gateway key verification (credential index, throttling, last use); started by app.ts. */
   verify: VerifyService;
+  /** Prometheus counters (GET /metrics); features call its small recording methods. */
+  metrics: Metrics;
   /**
    * In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh, and
    * "slack.rate_limited" each time Slack reports the app over its Events API limit (metrics).
@@ -39,7 +42,7 @@ export interface Services {
   actor(userId: string, teamId: string): Actor;
 }
 
-export function createServices(p: { config: Config; db: Database; logger: Logger; clock: Clock }): Services {
+export function createServices(p: { config: Config; db: Database; logger: Logger; clock: Clock; metrics: Metrics }): Services {
   const admins = new Set(p.config.ADMIN_USER_IDS);
   const endpoints = new EndpointDirectory();
   const isAdmin = (userId: string) => admins.has(userId);

@@ -18,6 +18,11 @@ export interface SlackClientOptions {
   teamId?: string;
   /** Path of the Bolt endpoint, default /slack/events */
   path?: string;
+  /**
+   * Deliver requests some other way than a signed HTTP POST (Socket Mode: see
+   * socket-mode-standin.ts). Gets the body as Slack would POST it; answers with the ack.
+   */
+  transport?: (rawBody: string, contentType: string) => Promise<{ status: number; text: string }>;
 }
 
 /** Signing overrides, accepted by every request method. */
@@ -103,8 +108,10 @@ export class SlackClient {
   readonly apiAppId: string;
   private readonly signingSecret: string;
   private readonly standIn: SlackStandIn;
+  private readonly transport: SlackClientOptions["transport"];
 
   constructor(opts: SlackClientOptions) {
+    this.transport = opts.transport;
     this.appUrl = opts.appUrl.replace(/\/+$/, "");
     this.endpoint = `${this.appUrl}${opts.path ?? "/slack/events"}`;
     this.signingSecret = opts.signingSecret;
@@ -123,17 +130,19 @@ export class SlackClient {
     const ts = opts.ts ?? Math.floor(Date.now() / 1000);
     const signature = this.sign(rawBody, ts, opts.badSignature ? `wrong-${this.signingSecret}` : this.signingSecret);
     const started = performance.now();
-    const res = await fetch(this.endpoint, {
-      method: "POST",
-      headers: {
-        "Content-Type": contentType,
-        "X-Slack-Request-Timestamp": String(ts),
-        "X-Slack-Signature": signature,
-        "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-        ...(opts.headers ?? {}),
-      },
-      body: rawBody,
-    });
+    const res = this.transport
+      ? await this.transport(rawBody, contentType).then((r) => ({ status: r.status, text: async () => r.text }))
+      : await fetch(this.endpoint, {
+          method: "POST",
+          headers: {
+            "Content-Type": contentType,
+            "X-Slack-Request-Timestamp": String(ts),
+            "X-Slack-Signature": signature,
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+            ...(opts.headers ?? {}),
+          },
+          body: rawBody,
+        });
     const text = await res.text();
     const ms = performance.now() - started;
     let body: unknown = text;

@@ -119,11 +119,18 @@ export class RotationJobs {
     this.stopping = true;
   }
 
+  /** claimSlot, counted on the metrics page. */
+  private async claim(job: string, slot: string, claimer: string, now: Date): Promise<boolean> {
+    const won = await claimSlot(this.db, job, slot, claimer, now);
+    this.s.metrics.jobClaim(job, won);
+    return won;
+  }
+
   /** The ROTATION_CRON run for `slot`. Returns ran: false when another run has (or had) it. */
   async runRotation(slot: string): Promise<RotationRunResult> {
     const claimer = newClaimer(this.replicaId);
     const now = this.s.clock();
-    if (!(await claimSlot(this.db, JOB_ROTATION, slot, claimer, now))) return { ran: false, slot };
+    if (!(await this.claim(JOB_ROTATION, slot, claimer, now))) return { ran: false, slot };
     const log = this.s.logger.child({ job: JOB_ROTATION, slot });
     try {
       const settings = await this.s.settings.effective();
@@ -153,9 +160,11 @@ export class RotationJobs {
         where: { job: { in: [JOB_ROTATION, JOB_DIGEST] }, claimedAt: { lt: new Date(now.getTime() - 90 * DAY_MS) } },
       });
       if (!(await finishSlot(this.db, JOB_ROTATION, slot, claimer, this.s.clock()))) throw new LostClaimError(`${JOB_ROTATION} ${slot}`);
+      this.s.metrics.jobRun(JOB_ROTATION, "ok");
       log.info({ sweep, dms, digestMessages: posted, rotationDays: settings.rotationDays }, "rotation reminders run finished");
       return { ran: true, slot, sweep, dms, digestMessages: posted };
     } catch (err) {
+      this.s.metrics.jobRun(JOB_ROTATION, "failed");
       await failSlot(this.db, JOB_ROTATION, slot, claimer, this.s.clock(), String((err as Error)?.message ?? err)).catch(() => undefined);
       log.error({ err }, "rotation reminders run failed; it is retried once its claim expires, unsent reminders by the next drain");
       throw err;
@@ -244,6 +253,7 @@ export class RotationJobs {
         const permanent = PERMANENT_DM_ERRORS.has(f.code);
         await markRemindersFailed(this.db, left, claimer, this.s.clock(), f.code, permanent);
         result.failed += left.length;
+        this.s.metrics.reminderFailed(permanent, left.length);
         this.s.logger.warn(
           { recipient: owner, slackError: f.code, reminders: left.length, permanent },
           permanent ? "rotation reminder cannot be delivered; given up" : "rotation reminder not sent; retried later",
@@ -259,6 +269,7 @@ export class RotationJobs {
       }
       result.messages += 1;
       result.sent += marked;
+      this.s.metrics.reminderSent(m.reminderIds.length);
       await this.o.afterPost?.("dm", owner);
     }
   }
@@ -278,7 +289,7 @@ export class RotationJobs {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       const part = `${slot}#${i + 1}`;
-      if (!(await claimSlot(this.db, JOB_DIGEST, part, claimer, this.s.clock()))) continue;
+      if (!(await this.claim(JOB_DIGEST, part, claimer, this.s.clock()))) continue;
       await this.pacer.wait(channel);
       try {
         await postMessage(this.client, channel, m);
@@ -311,7 +322,7 @@ export class RotationJobs {
   /** Grace-period revocations whose time has come, by one replica per minute slot. */
   async runRevocations(slot: string = slotOf(this.s.clock())): Promise<number | undefined> {
     const claimer = newClaimer(this.replicaId);
-    if (!(await claimSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock()))) return undefined;
+    if (!(await this.claim(JOB_REVOCATIONS, slot, claimer, this.s.clock()))) return undefined;
     let total = 0;
     try {
       for (;;) {
@@ -320,11 +331,13 @@ export class RotationJobs {
         if (n < 500 || this.stopping) break;
       }
       await finishSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock());
+      this.s.metrics.jobRun(JOB_REVOCATIONS, "ok");
       // One claim row a minute: keep two days of them (a range delete on the primary key).
       await this.db.jobRun.deleteMany({
         where: { job: JOB_REVOCATIONS, slot: { lt: slotOf(new Date(this.s.clock().getTime() - 2 * DAY_MS)) } },
       });
     } catch (err) {
+      this.s.metrics.jobRun(JOB_REVOCATIONS, "failed");
       await failSlot(this.db, JOB_REVOCATIONS, slot, claimer, this.s.clock(), String((err as Error)?.message ?? err)).catch(
         () => undefined,
       );

@@ -13,7 +13,7 @@ import type { SqlExecutor } from "./migrate.js";
 
 export { DEFAULT_MIGRATIONS_DIR, openDatabase } from "./open.js";
 export { isUniqueViolation } from "./errors.js";
-export { LISTEN_APPLICATION_NAME } from "./listener.js";
+export { LISTEN_APPLICATION_NAME } from "./channel.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 

@@ -1,14 +1,8 @@
 import pg from "pg";
 
-const CHANNEL_RE = /^[a-z_]+$/;
-/** application_name of the dedicated LISTEN connection (visible in pg_stat_activity). */
-export const LISTEN_APPLICATION_NAME = "appkeys:listen";
+import { LISTEN_APPLICATION_NAME } from "./channel.js";
 
-export function assertChannelName(channel: string): void {
-  if (!CHANNEL_RE.test(channel) || channel.length > 63) {
-    throw new Error(`invalid LISTEN/NOTIFY channel name ${JSON.stringify(channel)}: use [a-z_]+ (max 63)`);
-  }
-}
+export { assertChannelName } from "./channel.js";
 
 /**
  * One dedicated connection per Database for LISTEN, opened on first use. If it drops, it

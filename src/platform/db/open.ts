@@ -1,7 +1,5 @@
 import { fileURLToPath } from "node:url";
 import type { Database, OpenDatabaseOptions } from "./database.js";
-import { openPGlite } from "./pglite.js";
-import { openPostgres } from "./postgres.js";
 
 /** `<repo>/prisma/migrations` (also right from dist/db/ after a build). */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
@@ -24,7 +22,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
           "or leave the URL unset to use the embedded PGlite database",
       );
     }
+    // Loaded on demand: a PostgreSQL deployment never loads PGlite (and its WebAssembly), nor PGlite pg.
+    const { openPostgres } = await import("./postgres.js");
     return openPostgres(opts.url, migrationsDir, log, opts.poolMax ?? 10);
   }
+  const { openPGlite } = await import("./pglite.js");
   return openPGlite(opts, migrationsDir, log);
 }

@@ -6,7 +6,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { fixPGliteAdapter, type AdapterFactory } from "./adapter-patch.js";
 import type { Database, OpenDatabaseOptions } from "./database.js";
-import { assertChannelName } from "./listener.js";
+import { assertChannelName } from "./channel.js";
 import { applyMigrations, pgliteExecutor } from "./migrate.js";
 
 /** The embedded database: a PGlite data directory (or memory), or an instance the caller shares. */

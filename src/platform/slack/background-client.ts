@@ -14,5 +14,6 @@ export function workerSlackClient(client: webApi.WebClient, s: Services): webApi
     rejectRateLimitedCalls: true,
     timeout: 15_000,
     logger: boltLogger(s.logger),
+    fetch: s.metrics.slackFetch,
   });
 }

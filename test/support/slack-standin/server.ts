@@ -236,6 +236,11 @@ export class SlackStandIn implements StandInContext {
     else this.delays.delete(method);
   }
 
+  /** Answer another Web API method (e.g. apps.connections.open for a Socket Mode stand-in). */
+  addMethod(method: string, handler: (args: JsonObject) => ApiAnswer): void {
+    this.handlers[method] = handler;
+  }
+
   addUser(id: string, fields: JsonObject = {}): StandInUser {
     return this.directory.addUser(id, fields);
   }
@@ -392,7 +397,7 @@ export class SlackStandIn implements StandInContext {
 
     let response: ApiAnswer;
     if (!token) response = { ok: false, error: "not_authed" };
-    else if (!/^xox[abpe]-/.test(token)) response = { ok: false, error: "invalid_auth" };
+    else if (!/^(xox[abpe]|xapp)-/.test(token)) response = { ok: false, error: "invalid_auth" };
     else if (bad) response = { ok: false, error: "invalid_arguments", response_metadata: { messages: [`[ERROR] ${bad}`] } };
     else {
       const handler = this.handlers[method];
