@@ -109,6 +109,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     );
     readiness.pass("catalog");
     services = createServices({ config, db, logger, clock, metrics });
+    services.bus.on("slack.rate_limited", () => metrics.slackRateLimited());
     await startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", async () => {
       await services.endpoints.load(db.prisma);
       await services.verify.start(db);

@@ -99,6 +99,9 @@ describe("the Slack edge", () => {
       expect(res.body).toBe("");
       expect(res.ms).toBeLessThan(FAST_MS);
       expect(counted).toEqual([{ teamId: TEAM, minute: new Date(minute * 1000) }]);
+      // ... and the metrics page counts it.
+      const page = await (await fetch(`${h.url}/metrics`)).text();
+      expect(page).toMatch(/^appkeys_slack_rate_limited_total 1$/m);
       const w = warnings().filter((l) => l.msg.includes("rate-limited"));
       expect(w).toHaveLength(1);
       expect(w[0]!.minute).toBe("2018-02-12T20:37:00.000Z");

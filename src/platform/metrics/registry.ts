@@ -77,6 +77,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     buckets: ACK_BUCKETS,
     registers: [registry],
   });
+  const slackRateLimited = new Counter({
+    name: "appkeys_slack_rate_limited_total",
+    help: "app_rate_limited events: Slack dropped Events API deliveries for a minute (see the warning log for the minute).",
+    registers: [registry],
+  });
   const slackApiCalls = new Counter({
     name: "appkeys_slack_api_calls_total",
     help: 'Slack Web API calls (each attempt) by method and error ("none" when Slack answered ok).',
@@ -169,6 +174,10 @@ export function createMetrics(opts: MetricsOptions = {}) {
     verifyResponse(status: number, seconds: number) {
       verifyResponses.inc({ status: statusLabel(status) });
       verifyDuration.observe(seconds);
+    },
+    /** Slack said the app went over its Events API limit (an app_rate_limited event). */
+    slackRateLimited() {
+      slackRateLimited.inc();
     },
     slackAck(kind: SlackKind, seconds: number) {
       slackAck.observe({ kind }, seconds);
