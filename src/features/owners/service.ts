@@ -8,6 +8,8 @@ export const USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
 
 export type AppWithOwners = Prisma.AppGetPayload<{ include: { owners: true } }>;
 export type OwnerRow = Prisma.AppOwnerGetPayload<object>;
+/** What lists of owners need of a row (team rows carry viaGroupId). */
+export type OwnerLike = Pick<OwnerRow, "userId" | "role" | "addedBy" | "createdAt"> & { viaGroupId?: string | null };
 
 export interface OwnerChange {
   app: AppWithOwners;
@@ -15,7 +17,7 @@ export interface OwnerChange {
 }
 
 /** The creator first, then co-owners in the order they were added. */
-export function sortOwners(app: { ownerId: string }, owners: OwnerRow[]): OwnerRow[] {
+export function sortOwners<T extends OwnerLike>(app: { ownerId: string }, owners: T[]): T[] {
   return [...owners].sort((a, b) => {
     const ao = a.userId === app.ownerId || a.role === "owner" ? 0 : 1;
     const bo = b.userId === app.ownerId || b.role === "owner" ? 0 : 1;

@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import { isOriginalOwner, sortOwners, type OwnerRow } from "../service.js";
+import { isOriginalOwner, sortOwners, type OwnerLike } from "../service.js";
 import { mrkdwnEscape, truncate } from "../../../shared/text.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
 import { button, context, modal, plain, section, slackDate, type Block, type ModalView } from "../../../platform/slack/blocks.js";
@@ -15,7 +15,7 @@ export interface OwnersMeta {
 }
 
 export interface OwnersModalInput {
-  app: { publicId: string; title: string; ownerId: string; owners: OwnerRow[] };
+  app: { publicId: string; title: string; ownerId: string; owners: OwnerLike[] };
   meta: OwnersMeta;
   notice?: string;
 }
