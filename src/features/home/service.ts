@@ -47,7 +47,7 @@ async function homeCards(
   const creds = apps.length
     ? await db.credential.findMany({
         where: { appId: { in: apps.map((a) => a.id) }, status: "ACTIVE" },
-        select: { appId: true, status: true, createdAt: true, snoozedUntil: true, revokeAt: true },
+        select: { appId: true, status: true, createdAt: true, snoozedUntil: true, revokeAt: true, rotateBy: true },
       })
     : [];
   const byApp = new Map<string, typeof creds>();
