@@ -1,3 +1,4 @@
+import { CronExpressionParser } from "cron-parser";
 import cron from "node-cron";
 import { z } from "zod";
 
@@ -19,6 +20,26 @@ const csv = (item: z.ZodString) =>
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(t: T) => z.preprocess(emptyToUndefined, t.optional());
+
+function validCron(c: string): boolean {
+  try {
+    CronExpressionParser.parse(c);
+    return c.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+}
+
+const CRON_MESSAGE = 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)';
+const cronText = z.string().refine(validCron, CRON_MESSAGE);
+
+const bool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true" || v === "1" || v === "yes"),
+);
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -57,6 +78,15 @@ export const envSchema = z
     ),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
+    /** Keys of an offboarded person are due for rotation within this many days. */
+    OFFBOARD_ROTATE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(365).default(14)),
+    /** Daily refresh of team membership and check of owners' accounts, in TZ. */
+    DIRECTORY_SYNC_CRON: z.preprocess(emptyToUndefined, cronText.default("0 6 * * *")),
+    /** Unset: 09:00 on the first weekday of January, April, July and October, in TZ. */
+    ACCESS_REVIEW_CRON: opt(cronText),
+    ACCESS_REVIEW_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(90).default(14)),
+    ACCESS_REVIEW_ENFORCE: bool,
+    AUDIT_EXPORT_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

@@ -13,6 +13,8 @@ import { ApproverDirectory } from "./features/approvals/approvers.js";
 import { ApprovalService } from "./features/approvals/service.js";
 import { HomeService } from "./features/home/service.js";
 import { OwnerService } from "./features/owners/service.js";
+import { TeamService } from "./features/teams/service.js";
+import { OffboardingService } from "./features/offboarding/service.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -25,6 +27,10 @@ export interface Services {
   /** Production requests waiting for an approver (the decisions themselves: credentials.decide/collect). */
   approvals: ApprovalService;
   owners: OwnerService;
+  /** Slack user groups owning apps, and their cached membership. */
+  teams: TeamService;
+  /** People leaving: ownership removed, requests cancelled, keys flagged. */
+  offboarding: OffboardingService;
   home: HomeService;
   endpoints: EndpointDirectory;
   settings: SettingsService;
@@ -46,6 +52,8 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER, isAdmin),
     approvals: new ApprovalService({ db: p.db, clock: p.clock, pepper: p.config.KEY_PEPPER, isAdmin }),
     owners: new OwnerService(p.db.prisma, p.clock),
+    teams: new TeamService(p.db.prisma, p.clock),
+    offboarding: new OffboardingService(p.db.prisma, p.clock, p.config.OFFBOARD_ROTATE_DAYS),
     home: new HomeService(p.db.prisma),
     endpoints,
     settings: new SettingsService(p.db.prisma, p.config, p.clock),
