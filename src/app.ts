@@ -19,9 +19,10 @@ import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
 import { auditWorker } from "./features/audit/worker.js";
 import { lastUsedWorker } from "./features/verify/last-used.worker.js";
 import { rotationWorker } from "./features/rotation/worker.js";
+import { directoryWorker } from "./features/offboarding/worker.js";
 
 /** Every background worker of the app. */
-const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker];
+const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");

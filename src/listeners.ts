@@ -11,6 +11,7 @@ import { registerHomeSlack } from "./features/home/slack/register.js";
 import { registerOwnersSlack } from "./features/owners/slack/register.js";
 import { registerRotationSlack } from "./features/rotation/slack/register.js";
 import { registerSettingsSlack } from "./features/settings/slack/register.js";
+import { registerDirectorySlack } from "./features/offboarding/slack/register.js";
 
 /**
  * Every Slack listener: the global middleware first, then each feature registers its own
@@ -28,4 +29,5 @@ export function registerListeners(app: App, s: Services): void {
   registerOwnersSlack(app, s, subcommands, home);
   registerSettingsSlack(app, s, subcommands);
   registerRotationSlack(app, s);
+  registerDirectorySlack(app, s);
 }

@@ -37,8 +37,11 @@ export interface Services {
   approvers: ApproverDirectory;
   /** Gateway key verification (cache, throttling, last use); started by app.ts. */
   verify: VerifyService;
-  /** In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh. */
-  bus: EventEmitter<{ "app.changed": [appId: string] }>;
+  /**
+   * In-process notifications so the App Home can refresh: "app.changed" (appId) redraws its current
+   * owners' tabs, "owner.removed" the tab of someone who no longer owns an app.
+   */
+  bus: EventEmitter<{ "app.changed": [appId: string]; "owner.removed": [userId: string, teamId: string] }>;
   actor(userId: string, teamId: string): Actor;
 }
 

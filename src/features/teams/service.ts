@@ -180,21 +180,8 @@ export class TeamService {
   }
 
   /** The teams owning each app, in the order they were added. */
-  async teamsOf(appIds: string[]): Promise<Map<string, TeamInfo[]>> {
-    const links = appIds.length
-      ? await this.db.appTeam.findMany({
-          where: { appId: { in: appIds } },
-          include: { group: { select: { id: true, handle: true, name: true, _count: { select: { members: true } } } } },
-          orderBy: [{ createdAt: "asc" }, { groupId: "asc" }],
-        })
-      : [];
-    const out = new Map<string, TeamInfo[]>();
-    for (const l of links) {
-      const list = out.get(l.appId) ?? [];
-      list.push({ groupId: l.groupId, handle: l.group.handle, name: l.group.name, members: l.group._count.members });
-      out.set(l.appId, list);
-    }
-    return out;
+  teamsOf(appIds: string[]): Promise<Map<string, TeamInfo[]>> {
+    return loadTeams(this.db, appIds);
   }
 
   private async upsertGroup(tx: Prisma.TransactionClient, g: GroupSnapshot, now: Date): Promise<string> {
@@ -244,6 +231,24 @@ export class TeamService {
     }
     return { apps, orphans: [] };
   }
+}
+
+/** The teams owning each app (live groups), in the order they were added. */
+export async function loadTeams(db: PrismaClient, appIds: string[]): Promise<Map<string, TeamInfo[]>> {
+  const links = appIds.length
+    ? await db.appTeam.findMany({
+        where: { appId: { in: appIds }, group: { removedAt: null } },
+        include: { group: { select: { id: true, handle: true, name: true, _count: { select: { members: true } } } } },
+        orderBy: [{ createdAt: "asc" }, { groupId: "asc" }],
+      })
+    : [];
+  const out = new Map<string, TeamInfo[]>();
+  for (const l of links) {
+    const list = out.get(l.appId) ?? [];
+    list.push({ groupId: l.groupId, handle: l.group.handle, name: l.group.name, members: l.group._count.members });
+    out.set(l.appId, list);
+  }
+  return out;
 }
 
 async function loadManaged(tx: Prisma.TransactionClient, actor: Actor, appId: string): Promise<AppRef> {
