@@ -65,7 +65,7 @@ export class TeamService {
       const app = await loadManaged(tx, actor, appId);
       await lockForTransaction(tx, `group:${g.groupId}`);
       const existing = await tx.appTeam.findUnique({ where: { appId_groupId: { appId, groupId: g.groupId } } });
-      const handle = await this.upsertGroup(tx, g, now);
+      const handle = (await this.upsertGroup(tx, g, now)) || g.groupId;
       if (existing) throw new DomainError("teams.already_owner", { handle });
       await tx.appTeam.create({ data: { appId, groupId: g.groupId, addedBy: actor.userId, createdAt: now } });
       const result = await this.replaceMembers(tx, g, now, appId);
@@ -122,8 +122,8 @@ export class TeamService {
       await lockForTransaction(tx, `group:${g.groupId}`);
       const known = await tx.userGroup.findUnique({ where: { id: g.groupId } });
       if (!known) return { apps: [], orphans: [] }; // not a group AppKeys cares about
-      await this.upsertGroup(tx, g, now);
-      return this.replaceMembers(tx, g, now);
+      const handle = await this.upsertGroup(tx, g, now);
+      return this.replaceMembers(tx, { ...g, handle }, now);
     });
   }
 
@@ -196,7 +196,7 @@ export class TeamService {
         lastError: null,
       },
     });
-    return row.handle || row.id;
+    return row.handle;
   }
 
   /** Replaces the cached members, recomputes the owner rows of the group's apps, audits per app. */

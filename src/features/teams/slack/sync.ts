@@ -28,9 +28,9 @@ export class TeamSync {
 
   /** `/apps share <app> @team` and the owners modal: the group's members are read first. */
   async share(actor: Actor, app: { id: string }, groupId: string, handle: string): Promise<{ handle: string; members: number }> {
-    let known = handle;
-    if (!known) known = (await this.groupInfo(groupId))?.handle ?? "";
-    const group = await readGroup(this.client, { groupId, teamId: actor.teamId, handle: known });
+    // The handle comes with Slack's token; the modal's picker gives only the id: ask usergroups.list.
+    const info = handle ? undefined : await this.groupInfo(groupId);
+    const group = await readGroup(this.client, { groupId, teamId: actor.teamId, handle: handle || info?.handle, name: info?.name });
     const res = await this.s.teams.addTeam(actor, app.id, group);
     this.s.logger.info({ appId: res.app.publicId, groupId, members: res.members, by: actor.userId }, "team added as owner");
     this.s.bus.emit("app.changed", app.id);
