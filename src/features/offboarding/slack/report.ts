@@ -10,6 +10,7 @@ import type { types } from "@slack/bolt";
 /** Apps with buttons in one report (2 blocks each, 50 blocks per message). */
 export const MAX_ORPHANS_WITH_BUTTONS = 20;
 
+/** `why` is mrkdwn built by AppKeys (names in it escaped where they are built). */
 export type Orphan = AppRef & { why: string };
 
 function archiveButton(o: Orphan): types.Button {
@@ -36,7 +37,7 @@ export function orphanReport(orphans: Orphan[]): { text: string; blocks: Block[]
     ),
   ];
   for (const o of orphans.slice(0, MAX_ORPHANS_WITH_BUTTONS)) {
-    blocks.push(section(`*${mrkdwnEscape(truncate(o.title, 150))}* (\`${o.publicId}\`)\n${mrkdwnEscape(truncate(o.why, 300))}`), {
+    blocks.push(section(`*${mrkdwnEscape(truncate(o.title, 150))}* (\`${o.publicId}\`)\n${truncate(o.why, 300)}`), {
       type: "actions",
       block_id: `orphan_${o.publicId}`,
       elements: [button("Take over", ACT.orphanTakeOver, o.publicId, "primary"), archiveButton(o)],

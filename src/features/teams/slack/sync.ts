@@ -3,6 +3,7 @@ import type { Services } from "../../../services.js";
 import type { Actor } from "../../apps/access.js";
 import { DomainError } from "../../../shared/errors.js";
 import { slackCode } from "../../../platform/slack/slack-error.js";
+import { mrkdwnEscape } from "../../../shared/text.js";
 import type { AppRef, MembershipResult } from "../service.js";
 import { listGroups, readGroup, type GroupInfo } from "./directory.js";
 
@@ -118,6 +119,7 @@ export class TeamSync {
   }
 }
 
+/** A team in mrkdwn: "@handle" (escaped), or its id. */
 export function teamLabel(handle: string, groupId: string): string {
-  return handle ? `@${handle}` : groupId;
+  return handle ? `@${mrkdwnEscape(handle)}` : `\`${groupId}\``;
 }
