@@ -20,6 +20,8 @@ import { auditWorker } from "./features/audit/worker.js";
 import { lastUsedWorker } from "./features/verify/last-used.worker.js";
 import { rotationWorker } from "./features/rotation/worker.js";
 import { directoryWorker } from "./features/offboarding/worker.js";
+import { auditExportRoute } from "./features/history/http/route.js";
+import { HistoryService } from "./features/history/service.js";
 
 /** Every background worker of the app. */
 const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker];
@@ -91,7 +93,11 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     ...(opts.slackRetries ? { retryConfig: opts.slackRetries } : {}),
   };
   const gatewayRoutes = verifyRoutes(services);
-  const customRoutes: CustomRoute[] = [...gatewayRoutes, healthRoute(db)];
+  const customRoutes: CustomRoute[] = [
+    ...gatewayRoutes,
+    healthRoute(db),
+    auditExportRoute({ config, logger, history: new HistoryService(db) }),
+  ];
 
   let bolt: App;
   let receiver: HTTPReceiver | undefined;

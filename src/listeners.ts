@@ -12,6 +12,7 @@ import { registerOwnersSlack } from "./features/owners/slack/register.js";
 import { registerRotationSlack } from "./features/rotation/slack/register.js";
 import { registerSettingsSlack } from "./features/settings/slack/register.js";
 import { registerDirectorySlack } from "./features/offboarding/slack/register.js";
+import { registerHistorySlack } from "./features/history/slack/history.js";
 
 /**
  * Every Slack listener: the global middleware first, then each feature registers its own
@@ -30,4 +31,5 @@ export function registerListeners(app: App, s: Services): void {
   registerSettingsSlack(app, s, subcommands);
   registerRotationSlack(app, s);
   registerDirectorySlack(app, s);
+  registerHistorySlack(app, s, subcommands);
 }
