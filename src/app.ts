@@ -20,11 +20,12 @@ import { auditWorker } from "./features/audit/worker.js";
 import { lastUsedWorker } from "./features/verify/last-used.worker.js";
 import { rotationWorker } from "./features/rotation/worker.js";
 import { directoryWorker } from "./features/offboarding/worker.js";
+import { reviewWorker } from "./features/reviews/worker.js";
 import { auditExportRoute } from "./features/history/http/route.js";
 import { HistoryService } from "./features/history/service.js";
 
 /** Every background worker of the app. */
-const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker];
+const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker, reviewWorker];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");

@@ -13,6 +13,7 @@ import { registerRotationSlack } from "./features/rotation/slack/register.js";
 import { registerSettingsSlack } from "./features/settings/slack/register.js";
 import { registerDirectorySlack } from "./features/offboarding/slack/register.js";
 import { registerHistorySlack } from "./features/history/slack/history.js";
+import { registerReviewActions } from "./features/reviews/slack/review.action.js";
 
 /**
  * Every Slack listener: the global middleware first, then each feature registers its own
@@ -32,4 +33,5 @@ export function registerListeners(app: App, s: Services): void {
   registerRotationSlack(app, s);
   registerDirectorySlack(app, s);
   registerHistorySlack(app, s, subcommands);
+  registerReviewActions(app, s);
 }
