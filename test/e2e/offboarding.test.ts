@@ -131,9 +131,7 @@ describe("offboarding", () => {
     expect(await click(ADMIN, "orphan_take_over", solo.publicId)).toContain("You now own *Solo*");
     expect(await ownersOf(solo.id)).toEqual([`${ADMIN}:co-owner`]);
     expect(await click(ADMIN, "orphan_take_over", solo.publicId)).toContain("*Solo* has an owner again");
-    expect(await click(ADMIN, "orphan_archive", other.publicId)).toContain(
-      "*Other* (`" + other.publicId + "`) is archived; 1 key(s) revoked",
-    );
+    expect(await click(ADMIN, "orphan_archive", other.publicId)).toContain(`*Other* (\`${other.publicId}\`) is archived; 1 key(s) revoked`);
     expect(await click(ADMIN, "orphan_archive", other.publicId)).toContain("already archived");
     expect(await h.prisma.credential.count({ where: { appId: other.id, status: "ACTIVE" } })).toBe(0);
   });

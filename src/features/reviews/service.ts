@@ -187,7 +187,7 @@ export class ReviewService {
       let answered = 0;
       for (const item of open) {
         const cred = await tx.credential.findUnique({ where: { id: item.credentialId } });
-        if (!cred || cred.status !== "ACTIVE") {
+        if (cred?.status !== "ACTIVE") {
           if (p.credentialId) throw new DomainError("review.key_gone", { credentialId: item.credentialId });
           continue;
         }

@@ -60,8 +60,8 @@ export function changesByApp(c: {
 }): Map<string, { added: string[]; removed: string[] }> {
   const out = new Map<string, { added: string[]; removed: string[] }>();
   const get = (appId: string) => {
-    let e = out.get(appId);
-    if (!e) out.set(appId, (e = { added: [], removed: [] }));
+    const e = out.get(appId) ?? { added: [], removed: [] };
+    out.set(appId, e);
     return e;
   };
   for (const r of c.added) get(r.appId).added.push(r.userId);

@@ -55,7 +55,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
         await ack(fieldErrorsAck({ [BLK.teamAdd]: "Pick a team from the list." }));
         return;
       }
-      let app;
+      let app: Awaited<ReturnType<typeof s.apps.resolveApp>>;
       try {
         app = await s.apps.resolveApp(actor, meta.a);
       } catch (err) {
@@ -78,7 +78,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
       return;
     }
     if (!userId) return void (await ack()); // unreachable: one of the two was picked
-    let target;
+    let target: Awaited<ReturnType<typeof s.apps.resolveApp>>;
     try {
       target = await s.apps.resolveApp(actor, meta.a);
       flows.owners.precheckAdd(actor, target, userId);
