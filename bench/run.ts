@@ -7,6 +7,7 @@ import { run as verifyBench } from "./verify.js";
 import { run as slackLatency } from "./slack-latency.js";
 import { run as coldStart } from "./cold-start.js";
 import { run as sweep } from "./sweep.js";
+import { run as teams } from "./teams.js";
 type Bench = { name: string; run: () => Promise<void> };
 
 const benches: Bench[] = [
@@ -16,6 +17,7 @@ const benches: Bench[] = [
   { name: "slack-latency", run: slackLatency },
   { name: "cold-start", run: coldStart },
   { name: "sweep", run: sweep },
+  { name: "teams", run: teams },
 ];
 
 const only = process.argv.slice(2);

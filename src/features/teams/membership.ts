@@ -1,4 +1,4 @@
-import type { Prisma } from "../../generated/prisma/client.js";
+import { Prisma } from "../../generated/prisma/client.js";
 
 /**
  * Team ownership is materialised: every member of a group owning an app gets an app_owner row
@@ -16,11 +16,15 @@ export async function syncTeamOwners(
   tx: Prisma.TransactionClient,
   appIds: string[],
   now: Date,
+  /** Only these people can have changed (a membership diff): the statements touch only their rows. */
+  onlyUsers?: string[],
 ): Promise<{ added: OwnerRowChange[]; removed: OwnerRowChange[] }> {
-  if (appIds.length === 0) return { added: [], removed: [] };
+  if (appIds.length === 0 || onlyUsers?.length === 0) return { added: [], removed: [] };
+  const ownerUser = onlyUsers ? Prisma.sql`AND o."userId" = ANY(${onlyUsers}::text[])` : Prisma.empty;
+  const memberUser = onlyUsers ? Prisma.sql`AND m."userId" = ANY(${onlyUsers}::text[])` : Prisma.empty;
   const removed = await tx.$queryRaw<OwnerRowChange[]>`
     DELETE FROM app_owner o
-    WHERE o.role = 'team' AND o."appId" = ANY(${appIds}::text[])
+    WHERE o.role = 'team' AND o."appId" = ANY(${appIds}::text[]) ${ownerUser}
       AND (NOT EXISTS (
              SELECT 1 FROM app_team t
              JOIN user_group g ON g.id = t."groupId" AND g."removedAt" IS NULL
@@ -35,7 +39,7 @@ export async function syncTeamOwners(
       JOIN user_group g ON g.id = t."groupId" AND g."removedAt" IS NULL
       JOIN user_group_member m ON m."groupId" = t."groupId" AND m."userId" = o."userId"
       WHERE t."appId" = o."appId" ORDER BY t."createdAt", t."groupId" LIMIT 1)
-    WHERE o.role = 'team' AND o."appId" = ANY(${appIds}::text[])
+    WHERE o.role = 'team' AND o."appId" = ANY(${appIds}::text[]) ${ownerUser}
       AND NOT EXISTS (
         SELECT 1 FROM app_team t JOIN user_group_member m ON m."groupId" = t."groupId" AND m."userId" = o."userId"
         WHERE t."appId" = o."appId" AND t."groupId" = o."viaGroupId")`;
@@ -45,7 +49,7 @@ export async function syncTeamOwners(
     FROM app_team t
     JOIN user_group g ON g.id = t."groupId" AND g."removedAt" IS NULL
     JOIN user_group_member m ON m."groupId" = t."groupId"
-    WHERE t."appId" = ANY(${appIds}::text[])
+    WHERE t."appId" = ANY(${appIds}::text[]) ${memberUser}
       AND NOT EXISTS (SELECT 1 FROM departed_user d WHERE d."userId" = m."userId")
     ORDER BY t."appId", m."userId", t."createdAt", t."groupId"
     ON CONFLICT ("appId", "userId") DO NOTHING

@@ -201,19 +201,26 @@ export class TeamService {
 
   /** Replaces the cached members, recomputes the owner rows of the group's apps, audits per app. */
   private async replaceMembers(tx: Prisma.TransactionClient, g: GroupSnapshot, now: Date, quietApp?: string): Promise<MembershipResult> {
-    const members = [...new Set(g.members)];
-    await tx.userGroupMember.deleteMany({ where: { groupId: g.groupId, userId: { notIn: members } } });
-    if (members.length) {
-      await tx.userGroupMember.createMany({ data: members.map((userId) => ({ groupId: g.groupId, userId })), skipDuplicates: true });
-    }
-    const links = await tx.appTeam.findMany({ where: { groupId: g.groupId }, include: { app: { select: appRef } } });
-    const byApp = changesByApp(
-      await syncTeamOwners(
-        tx,
-        links.map((l) => l.appId),
-        now,
-      ),
+    // Only what changed is written; an unchanged group recomputes nothing but the app just added.
+    const members = new Set(g.members);
+    const cached = new Set(
+      (await tx.userGroupMember.findMany({ where: { groupId: g.groupId }, select: { userId: true } })).map((m) => m.userId),
     );
+    const gone = [...cached].filter((u) => !members.has(u));
+    const fresh = [...members].filter((u) => !cached.has(u));
+    if (gone.length) await tx.userGroupMember.deleteMany({ where: { groupId: g.groupId, userId: { in: gone } } });
+    if (fresh.length) {
+      await tx.userGroupMember.createMany({ data: fresh.map((userId) => ({ groupId: g.groupId, userId })), skipDuplicates: true });
+    }
+    const changed = gone.length > 0 || fresh.length > 0;
+    const links = await tx.appTeam.findMany({ where: { groupId: g.groupId }, include: { app: { select: appRef } } });
+    const others = links.filter((l) => l.appId !== quietApp).map((l) => l.appId);
+    // The app just added takes every member; the group's other apps only the people who changed.
+    const synced = [
+      ...(quietApp ? [await syncTeamOwners(tx, [quietApp], now)] : []),
+      ...(changed ? [await syncTeamOwners(tx, others, now, [...gone, ...fresh])] : []),
+    ];
+    const byApp = changesByApp({ added: synced.flatMap((x) => x.added), removed: synced.flatMap((x) => x.removed) });
     const apps: MembershipResult["apps"] = [];
     for (const l of links) {
       const change = byApp.get(l.appId);

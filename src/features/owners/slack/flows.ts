@@ -48,8 +48,8 @@ export class OwnerFlows {
 
   async add(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {
     this.owners.precheckAdd(actor, app, userId);
-    // users:read is not among the app's scopes; opening the DM we are about to send tells us
-    // (with im:write) whether this is a real, active person.
+    // Opening the DM we are about to send tells us (with im:write) whether this is a real, active
+    // person, in the one call we need anyway.
     let dm: string | undefined;
     try {
       const im = await this.client.conversations.open({ users: userId });
