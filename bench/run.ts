@@ -8,6 +8,7 @@ import { run as slackLatency } from "./slack-latency.js";
 import { run as coldStart } from "./cold-start.js";
 import { run as sweep } from "./sweep.js";
 import { run as startup } from "./startup.js";
+import { run as teams } from "./teams.js";
 type Bench = { name: string; run: () => Promise<void> };
 
 const benches: Bench[] = [
@@ -18,6 +19,7 @@ const benches: Bench[] = [
   { name: "cold-start", run: coldStart },
   { name: "sweep", run: sweep },
   { name: "startup", run: startup },
+  { name: "teams", run: teams },
 ];
 
 const only = process.argv.slice(2);

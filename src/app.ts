@@ -32,9 +32,13 @@ import { LeakResponder } from "./features/leaks/slack/respond.js";
 import { registerLeakListeners } from "./features/leaks/slack/register.js";
 import { GitHubKeyRing } from "./features/leaks/http/github-keys.js";
 import { leakRoutes } from "./features/leaks/http/route.js";
+import { directoryWorker } from "./features/offboarding/worker.js";
+import { reviewWorker } from "./features/reviews/worker.js";
+import { auditExportRoute } from "./features/history/http/route.js";
+import { HistoryService } from "./features/history/service.js";
 
 /** Every background worker of the app. */
-const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker];
+const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker, reviewWorker];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");
@@ -140,6 +144,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     healthRoute(),
     readyRoute(readiness, db),
     metricsRoute(metrics, config.METRICS_TOKEN),
+    auditExportRoute({ config, logger, history: new HistoryService(db) }),
   ];
   const inflight = new InFlight();
   let accepting = true;

@@ -20,20 +20,30 @@ const csv = (item: z.ZodString) =>
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const opt = <T extends z.ZodType>(t: T) => z.preprocess(emptyToUndefined, t.optional());
 
-function validTimeZone(tz: string): boolean {
+/** Five fields, parsed by the library the schedules run them with (src/platform/jobs/scheduler.ts). */
+function validCron(c: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
+    CronExpressionParser.parse(c);
+    return c.trim().split(/\s+/).length === 5;
   } catch {
     return false;
   }
 }
 
-/** Five fields, parsed by the same library the scheduler runs it with (src/platform/jobs/scheduler.ts). */
-function isCronExpression(c: string): boolean {
-  if (c.trim().split(/\s+/).length !== 5) return false;
+const CRON_MESSAGE = 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)';
+const cronText = z.string().refine(validCron, CRON_MESSAGE);
+
+const bool = z.preprocess(
+  emptyToUndefined,
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true" || v === "1" || v === "yes"),
+);
+
+function validTimeZone(tz: string): boolean {
   try {
-    CronExpressionParser.parse(c);
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;
   } catch {
     return false;
@@ -59,13 +69,7 @@ export const envSchema = z
     AUDIT_CHANNEL_ID: opt(slackChannelId),
     ROTATION_CHANNEL_ID: opt(slackChannelId),
     ROTATION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(90)),
-    ROTATION_CRON: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .default("0 9 * * 1-5")
-        .refine(isCronExpression, 'must be a cron expression like "0 9 * * 1-5" (minute hour day month weekday)'),
-    ),
+    ROTATION_CRON: z.preprocess(emptyToUndefined, z.string().default("0 9 * * 1-5").refine(validCron, CRON_MESSAGE)),
     TZ: opt(z.string().refine(validTimeZone, "must be an IANA time zone like Europe/Berlin")),
     METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters")),
     VERIFY_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
@@ -81,6 +85,15 @@ export const envSchema = z
     ),
     /** Verify requests in progress at once, per replica; past it: 503 + Retry-After at once. */
     VERIFY_MAX_CONCURRENT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(1024)),
+    /** Keys of an offboarded person are due for rotation within this many days. */
+    OFFBOARD_ROTATE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(365).default(14)),
+    /** Daily refresh of team membership and check of owners' accounts, in TZ. */
+    DIRECTORY_SYNC_CRON: z.preprocess(emptyToUndefined, cronText.default("0 6 * * *")),
+    /** Unset: 09:00 on the first weekday of January, April, July and October, in TZ. */
+    ACCESS_REVIEW_CRON: opt(cronText),
+    ACCESS_REVIEW_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(90).default(14)),
+    ACCESS_REVIEW_ENFORCE: bool,
+    AUDIT_EXPORT_TOKENS: csv(z.string().min(16, "each token must be at least 16 characters")),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {

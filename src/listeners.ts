@@ -12,6 +12,9 @@ import { registerHomeSlack } from "./features/home/slack/register.js";
 import { registerOwnersSlack } from "./features/owners/slack/register.js";
 import { registerRotationSlack } from "./features/rotation/slack/register.js";
 import { registerSettingsSlack } from "./features/settings/slack/register.js";
+import { registerDirectorySlack } from "./features/offboarding/slack/register.js";
+import { registerHistorySlack } from "./features/history/slack/history.js";
+import { registerReviewActions } from "./features/reviews/slack/review.action.js";
 
 /**
  * Every Slack listener: the edge (shape check, catch-all, failure replies) and the global
@@ -32,4 +35,7 @@ export function registerListeners(app: App, s: Services): void {
   registerOwnersSlack(app, s, subcommands, home);
   registerSettingsSlack(app, s, subcommands);
   registerRotationSlack(app, s);
+  registerDirectorySlack(app, s);
+  registerHistorySlack(app, s, subcommands);
+  registerReviewActions(app, s);
 }

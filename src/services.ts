@@ -14,6 +14,8 @@ import { ApprovalService } from "./features/approvals/service.js";
 import { HomeService } from "./features/home/service.js";
 import { OwnerService } from "./features/owners/service.js";
 import type { Metrics } from "./platform/metrics/registry.js";
+import { TeamService } from "./features/teams/service.js";
+import { OffboardingService } from "./features/offboarding/service.js";
 
 /** Everything listeners and workers need, built once at start-up. */
 export interface Services {
@@ -26,6 +28,10 @@ export interface Services {
   /** Production requests waiting for an approver (the decisions themselves: credentials.decide/collect). */
   approvals: ApprovalService;
   owners: OwnerService;
+  /** Slack user groups owning apps, and their cached membership. */
+  teams: TeamService;
+  /** People leaving: ownership removed, requests cancelled, keys flagged. */
+  offboarding: OffboardingService;
   home: HomeService;
   endpoints: EndpointDirectory;
   settings: SettingsService;
@@ -35,10 +41,15 @@ export interface Services {
   /** Prometheus counters (GET /metrics); features call its small recording methods. */
   metrics: Metrics;
   /**
-   * In-process notifications, e.g. "app.changed" (appId) so the App Home can refresh, and
-   * "slack.rate_limited" each time Slack reports the app over its Events API limit (metrics).
+   * In-process notifications: "app.changed" (appId) redraws its current owners' App Home tabs,
+   * "owner.removed" the tab of someone who no longer owns an app, and "slack.rate_limited" each
+   * time Slack reports the app over its Events API limit (metrics).
    */
-  bus: EventEmitter<{ "app.changed": [appId: string]; "slack.rate_limited": [info: { teamId?: string; minute?: Date }] }>;
+  bus: EventEmitter<{
+    "app.changed": [appId: string];
+    "owner.removed": [userId: string, teamId: string];
+    "slack.rate_limited": [info: { teamId?: string; minute?: Date }];
+  }>;
   actor(userId: string, teamId: string): Actor;
 }
 
@@ -52,6 +63,8 @@ export function createServices(p: { config: Config; db: Database; logger: Logger
     credentials: new CredentialService(p.db, p.clock, p.config.KEY_PEPPER, isAdmin),
     approvals: new ApprovalService({ db: p.db, clock: p.clock, pepper: p.config.KEY_PEPPER, isAdmin }),
     owners: new OwnerService(p.db.prisma, p.clock),
+    teams: new TeamService(p.db.prisma, p.clock),
+    offboarding: new OffboardingService(p.db.prisma, p.clock, p.config.OFFBOARD_ROTATE_DAYS),
     home: new HomeService(p.db.prisma),
     endpoints,
     settings: new SettingsService(p.db.prisma, p.config, p.clock),

@@ -32,6 +32,24 @@ export interface DomainErrorParams {
   "owners.not_a_person": { userId: string };
   "owners.person_deactivated": { userId: string };
   "owners.stale_button": Record<string, never>;
+  // teams (user groups owning apps)
+  "teams.not_found": { groupId: string };
+  "teams.unreadable": { groupId: string; slackError: string };
+  "teams.removed": { handle: string };
+  "teams.already_owner": { handle: string };
+  "teams.not_owner": { handle: string };
+  "teams.last_owner": { handle: string };
+  // offboarding (admins' Take over / Archive buttons)
+  "offboarding.forbidden": Record<string, never>;
+  "offboarding.has_owner": { title: string };
+  // audit history
+  "audit.forbidden": Record<string, never>;
+  // access reviews
+  "review.not_found": Record<string, never>;
+  "review.forbidden": Record<string, never>;
+  "review.closed": { closedAt: string };
+  "review.already_answered": { decision: string; decidedBy: string };
+  "review.key_gone": { credentialId: string };
   // credentials
   "credential.not_found": { credentialId: string };
   "credential.gone": Record<string, never>;

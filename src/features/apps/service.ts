@@ -6,6 +6,7 @@ import { canManage, type Actor } from "./access.js";
 import { DomainError, isUniqueViolation } from "../../shared/errors.js";
 import { SECRET_IN_TEXT_MESSAGE, containsSecret, newAppPublicId, type Environment } from "../credentials/key-format.js";
 import { cleanMultiline, cleanText, titleKey } from "../../shared/text.js";
+import { loadTeams, type TeamInfo } from "../teams/service.js";
 
 export { canManage, type Actor } from "./access.js";
 
@@ -32,6 +33,8 @@ export interface AppDetails {
   app: AppRow;
   credentials: Prisma.CredentialGetPayload<object>[];
   endpoints: Prisma.EndpointGetPayload<object>[];
+  /** User groups owning the app (their members are in app.owners with role "team"). */
+  teams: TeamInfo[];
 }
 
 export class AppService {
@@ -207,7 +210,7 @@ export class AppService {
 
   async details(actor: Actor, ref: string): Promise<AppDetails> {
     const app = await this.resolveApp(actor, ref);
-    const [credentials, links] = await Promise.all([
+    const [credentials, links, teams] = await Promise.all([
       this.db.credential.findMany({
         where: { appId: app.id },
         orderBy: [{ status: "asc" }, { createdAt: "desc" }, { id: "asc" }],
@@ -217,8 +220,9 @@ export class AppService {
         include: { endpoint: true },
         orderBy: [{ endpoint: { api: "asc" } }, { endpoint: { path: "asc" } }, { endpoint: { method: "asc" } }],
       }),
+      loadTeams(this.db, [app.id]),
     ]);
-    return { app, credentials, endpoints: links.map((l) => l.endpoint) };
+    return { app, credentials, endpoints: links.map((l) => l.endpoint), teams: teams.get(app.id) ?? [] };
   }
 
   /** What archiving the app (by App ID or title) would do: its active keys and pending requests. */

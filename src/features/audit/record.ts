@@ -14,8 +14,22 @@ export type AuditAction =
   | "credential.snoozed"
   | "approval.approved"
   | "approval.rejected"
+  | "settings.changed"
+  // teams, offboarding, access reviews (src/features/teams, offboarding, reviews)
+  | "app.team_added"
+  | "app.team_removed"
+  | "app.team_members_changed"
+  | "app.owner_departed"
+  | "app.orphaned"
+  | "app.taken_over"
+  | "user.offboarded"
+  | "user.reactivated"
   | "approval.cancelled"
-  | "settings.changed";
+  | "credential.creator_left"
+  | "review.started"
+  | "review.answered"
+  | "review.closed"
+  | "review.unanswered";
 
 export interface AuditInput {
   actorId: string;

@@ -8,6 +8,8 @@ export interface HomeCard {
   description: string;
   activeKeys: number;
   dueForRotation: number;
+  /** Handles of the user groups owning the app. */
+  teams?: string[];
 }
 
 /** What the App Home tab shows, and whose tab a change to an app redraws. */
@@ -41,13 +43,23 @@ async function homeCards(
       where,
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
       take: p.limit,
-      select: { id: true, publicId: true, title: true, description: true },
+      select: {
+        id: true,
+        publicId: true,
+        title: true,
+        description: true,
+        teams: {
+          where: { group: { removedAt: null } },
+          select: { group: { select: { id: true, handle: true } } },
+          orderBy: { createdAt: "asc" },
+        },
+      },
     }),
   ]);
   const creds = apps.length
     ? await db.credential.findMany({
         where: { appId: { in: apps.map((a) => a.id) }, status: "ACTIVE" },
-        select: { appId: true, status: true, createdAt: true, snoozedUntil: true, revokeAt: true },
+        select: { appId: true, status: true, createdAt: true, snoozedUntil: true, revokeAt: true, rotateBy: true },
       })
     : [];
   const byApp = new Map<string, typeof creds>();
@@ -60,6 +72,7 @@ async function homeCards(
       description: a.description,
       activeKeys: mine.length,
       dueForRotation: mine.filter((c) => isDueForRotation(c, p.rotationDays, p.now)).length,
+      teams: a.teams.map((t) => t.group.handle || t.group.id),
     };
   });
   return { cards, total };

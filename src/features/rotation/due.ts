@@ -8,11 +8,14 @@ export interface RotationCandidate {
   createdAt: Date;
   snoozedUntil?: Date | null;
   revokeAt?: Date | null;
+  /** Set when the key's creator was offboarded: due by then at the latest. */
+  rotateBy?: Date | null;
 }
 
 /** The moment a key should have been rotated: createdAt + rotationDays. */
-export function rotationDeadline(cred: Pick<RotationCandidate, "createdAt">, rotationDays: number): Date {
-  return new Date(cred.createdAt.getTime() + rotationDays * DAY_MS);
+export function rotationDeadline(cred: Pick<RotationCandidate, "createdAt" | "rotateBy">, rotationDays: number): Date {
+  const due = cred.createdAt.getTime() + rotationDays * DAY_MS;
+  return new Date(cred.rotateBy ? Math.min(due, cred.rotateBy.getTime()) : due);
 }
 
 /**

@@ -77,17 +77,33 @@ export function localDay(d: Date, tz: string): number {
   return Math.round(Date.UTC(y!, m! - 1, day!) / DAY_MS);
 }
 
-/** Calendar days from `now` to the due date (negative: overdue), as the SQL below counts them. */
-export function daysLeft(createdAt: Date, rotationDays: number, now: Date, tz: string): number {
-  return localDay(createdAt, tz) + rotationDays - localDay(now, tz);
+/**
+ * Calendar days from `now` to the due date (negative: overdue), as the SQL below counts them. A
+ * key whose creator left the company (offboarding) is due by `rotateBy` if that comes first.
+ */
+export function daysLeft(createdAt: Date, rotationDays: number, now: Date, tz: string, rotateBy?: Date | null): number {
+  const due = localDay(createdAt, tz) + rotationDays;
+  return (rotateBy ? Math.min(due, localDay(rotateBy, tz)) : due) - localDay(now, tz);
+}
+
+/** The due date of a key: createdAt + rotationDays, or rotateBy when that comes first. */
+export function dueDate(createdAt: Date, rotationDays: number, rotateBy?: Date | null): Date {
+  const due = createdAt.getTime() + rotationDays * DAY_MS;
+  return new Date(rotateBy ? Math.min(due, rotateBy.getTime()) : due);
 }
 
 // ------------------------------------------------------------------------------------ SQL
 
 /** Days left for credential alias `c` (same as daysLeft()). Timestamps are stored as UTC wall time. */
 function daysLeftSql(rotationDays: number, tz: string, now: Date): Prisma.Sql {
-  return Prisma.sql`(((c."createdAt" AT TIME ZONE 'UTC') AT TIME ZONE ${tz})::date + ${rotationDays}::int
+  return Prisma.sql`(LEAST(((c."createdAt" AT TIME ZONE 'UTC') AT TIME ZONE ${tz})::date + ${rotationDays}::int,
+      COALESCE(((c."rotateBy" AT TIME ZONE 'UTC') AT TIME ZONE ${tz})::date, 'infinity'::date))
     - ((${now}::timestamp AT TIME ZONE 'UTC') AT TIME ZONE ${tz})::date)`;
+}
+
+/** The due moment of credential alias `c` (see dueDate()). */
+function dueAtSql(rotationDays: number, col = Prisma.sql`c`): Prisma.Sql {
+  return Prisma.sql`LEAST(${col}."createdAt" + make_interval(days => ${rotationDays}::int), COALESCE(${col}."rotateBy", 'infinity'::timestamp))`;
 }
 
 /** stageFor() in SQL, over an integer column `dl`. */
@@ -151,19 +167,19 @@ export async function sweepReminders(db: PrismaClient, p: SweepParams): Promise<
   for (;;) {
     const [batch] = await db.$queryRaw<Array<{ scanned: number; created: number; lastAt: Date | null; lastId: string | null }>>`
       WITH page AS (
-        SELECT c.id, c."appId", c."createdAt", c.status, c."revokeAt", c."snoozedUntil" FROM credential c
-        WHERE c.status = 'ACTIVE' AND c."createdAt" <= ${cutoff}::timestamp
+        SELECT c.id, c."appId", c."createdAt", c.status, c."revokeAt", c."snoozedUntil", c."rotateBy" FROM credential c
+        WHERE c.status = 'ACTIVE' AND (c."createdAt" <= ${cutoff}::timestamp OR c."rotateBy" IS NOT NULL)
           AND c."createdAt" >= ${afterAt}::timestamp AND (c."createdAt" > ${afterAt}::timestamp OR c.id > ${afterId})
         ORDER BY c."createdAt", c.id
         LIMIT ${batchSize}
       ), ins AS (
         INSERT INTO rotation_reminder (id, "credentialId", stage, "ownerId", "dueAt", "createdAt", "claimedBy", "claimedAt")
         SELECT gen_random_uuid()::text, s.id, s.stage, o."userId",
-               s."createdAt" + make_interval(days => ${p.rotationDays}::int), ${p.now}::timestamp, ${p.claimer}, ${p.now}::timestamp
+               ${dueAtSql(p.rotationDays, Prisma.sql`s`)}, ${p.now}::timestamp, ${p.claimer}, ${p.now}::timestamp
         FROM (
-          SELECT x.id, x."appId", x."createdAt", ${STAGE_SQL} AS stage
+          SELECT x.id, x."appId", x."createdAt", x."rotateBy", ${STAGE_SQL} AS stage
           FROM (
-            SELECT c.id, c."appId", c."createdAt", ${dl} AS dl
+            SELECT c.id, c."appId", c."createdAt", c."rotateBy", ${dl} AS dl
             FROM page c JOIN app a ON a.id = c."appId" AND a."archivedAt" IS NULL
             WHERE ${openSql(p.now)}
           ) x
@@ -252,7 +268,7 @@ export function partitionReminders(
       !(c.snoozedUntil && c.snoozedUntil > now) &&
       !c.app.archivedAt &&
       c.app.owners.some((o) => o.userId === r.ownerId);
-    const current = stageFor(daysLeft(c.createdAt, policy.rotationDays, now, policy.timeZone));
+    const current = stageFor(daysLeft(c.createdAt, policy.rotationDays, now, policy.timeZone, c.rotateBy));
     if (live && current !== null && r.stage === current) send.push(r);
     else drop.push(r);
   }
@@ -353,7 +369,7 @@ export async function loadDigest(
     FROM (
       SELECT ${dl} AS dl, (${openSql(p.now)}) AS open, (c."revokeAt" IS NOT NULL) AS rotating
       FROM credential c JOIN app a ON a.id = c."appId" AND a."archivedAt" IS NULL
-      WHERE c.status = 'ACTIVE' AND c."createdAt" <= ${cutoff}::timestamp
+      WHERE c.status = 'ACTIVE' AND (c."createdAt" <= ${cutoff}::timestamp OR c."rotateBy" IS NOT NULL)
     ) x
     WHERE x.dl <= ${FIRST_REMINDER_DAYS}`;
   const counts: DigestCounts = row ?? { overdue: 0, dueToday: 0, due7: 0, due14: 0, snoozed: 0, rotating: 0 };
@@ -361,12 +377,12 @@ export async function loadDigest(
   if (total === 0) return { counts, total, keys: [] };
   const keys = await db.$queryRaw<DigestKey[]>`
     SELECT x.id AS "credentialId", x.label, x.environment, x."appPublicId", x."appTitle", x.dl AS "daysLeft",
-           x."createdAt" + make_interval(days => ${p.rotationDays}::int) AS "dueAt", x."neverUsed"
+           ${dueAtSql(p.rotationDays, Prisma.sql`x`)} AS "dueAt", x."neverUsed"
     FROM (
       SELECT c.id, c.label, c.environment::text AS environment, a."publicId" AS "appPublicId", a.title AS "appTitle",
-             c."createdAt", (c."lastUsedAt" IS NULL) AS "neverUsed", ${dl}::int AS dl
+             c."createdAt", c."rotateBy", (c."lastUsedAt" IS NULL) AS "neverUsed", ${dl}::int AS dl
       FROM credential c JOIN app a ON a.id = c."appId" AND a."archivedAt" IS NULL
-      WHERE c."createdAt" <= ${cutoff}::timestamp AND ${openSql(p.now)}
+      WHERE (c."createdAt" <= ${cutoff}::timestamp OR c."rotateBy" IS NOT NULL) AND ${openSql(p.now)}
     ) x
     WHERE x.dl <= ${FIRST_REMINDER_DAYS}
     ORDER BY x."appTitle", x."appPublicId", x.environment, x.dl, x.id

@@ -87,6 +87,24 @@ const MESSAGES: { [C in DomainErrorCode]: (p: Escaped<DomainErrorParams[C]>) => 
 
   "settings.forbidden": () => "Only AppKeys admins can change settings.",
 
+  "teams.not_found": (p) =>
+    `I can't find the user group \`${p.groupId}\`: it may have been deleted or disabled. Pick a team from Slack's suggestions.`,
+  "teams.unreadable": (p) =>
+    `I can't read the members of the user group \`${p.groupId}\` (Slack said \`${p.slackError}\`). Ask your Slack admin to let AppKeys read user groups (scope usergroups:read).`,
+  "teams.removed": (p) => `The user group @${p.handle} was removed from Slack: it can't own apps any more.`,
+  "teams.already_owner": (p) => `@${p.handle} already owns this app.`,
+  "teams.not_owner": (p) => `@${p.handle} does not own this app.`,
+  "teams.last_owner": (p) => `@${p.handle} is this app's last owner: add a person or another team first, or archive the app.`,
+  "offboarding.forbidden": () => "Only AppKeys admins can take over or archive an app left without owners.",
+  "offboarding.has_owner": (p) => `*${p.title}* has an owner again: nothing to do.`,
+  "audit.forbidden": () => "Only the app's owners, approvers and AppKeys admins can see its history.",
+  "review.not_found": () => "This access review no longer exists.",
+  "review.forbidden": () => "Only the app's owners and AppKeys admins can answer its access review.",
+  "review.closed": (p) =>
+    `This access review closed ${p.closedAt}: answers are no longer taken. Revoke keys from \`/apps show\` if needed.`,
+  "review.already_answered": (p) => `Already answered: *${p.decision}*${by(p.decidedBy)}.`,
+  "review.key_gone": (p) => `Key \`${p.credentialId}\` was revoked meanwhile: nothing to review.`,
+
   "input.invalid": () => "Check the highlighted fields.",
   // The same words as SECRET_IN_TEXT_MESSAGE in the field (errors.test.ts checks).
   "input.contains_secret": () => "This looks like a secret key. Never paste secrets into AppKeys: remove it.",

@@ -42,6 +42,15 @@ export const ACT = {
   reason: "reason_select",
   note: "note_input",
   decision: "decision_select",
+  teamAdd: "owner_add_team",
+  teamRemove: "owner_remove_team",
+  orphanTakeOver: "orphan_take_over",
+  orphanArchive: "orphan_archive",
+  auditPage: "audit_page",
+  reviewKeep: "review_keep",
+  reviewRevoke: "review_revoke",
+  reviewKeepAll: "review_keep_all",
+  reviewRevokeAll: "review_revoke_all",
 } as const;
 
 export const BLK = {
@@ -51,6 +60,7 @@ export const BLK = {
   environment: "environment",
   label: "label",
   ownerAdd: "owner_add",
+  teamAdd: "owner_add_team",
   revokeAction: "revoke_action",
   grace: "grace",
   reason: "reason",

@@ -1,4 +1,4 @@
-/** auth.test, users.info, usergroups.users.list and conversations.open: who is who. */
+/** auth.test, users.info, usergroups.list, usergroups.users.list and conversations.open: who is who. */
 import { isObject } from "./check.js";
 import type { ApiAnswer, JsonObject, StandInContext, StandInUser } from "./types.js";
 
@@ -7,6 +7,11 @@ export class Directory {
   users: Record<string, StandInUser> = {};
   /** usergroups.users.list data: usergroup id -> user ids. */
   usergroups: Record<string, string[]> = {};
+  /**
+   * usergroups.list data by usergroup id (handle, name; date_delete > 0 = disabled). A disabled
+   * group's members are not readable without include_disabled, as on Slack.
+   */
+  usergroupInfo: Record<string, { handle: string; name: string; date_delete?: number }> = {};
 
   constructor(private readonly ctx: StandInContext) {}
 
@@ -60,8 +65,29 @@ export class Directory {
   }
 
   usergroupMembers(args: JsonObject): ApiAnswer {
-    const members = this.usergroups[String(args.usergroup ?? "")];
-    return members ? { ok: true, users: [...members] } : { ok: false, error: "no_such_subteam" };
+    const id = String(args.usergroup ?? "");
+    const members = this.usergroups[id];
+    const disabled = (this.usergroupInfo[id]?.date_delete ?? 0) > 0 && !isTrue(args.include_disabled);
+    return members && !disabled ? { ok: true, users: [...members] } : { ok: false, error: "no_such_subteam" };
+  }
+
+  usergroupsList(args: JsonObject): ApiAnswer {
+    const ids = [...new Set([...Object.keys(this.usergroups), ...Object.keys(this.usergroupInfo)])].sort();
+    const usergroups = ids
+      .map((id) => {
+        const info = this.usergroupInfo[id] ?? { handle: id.toLowerCase(), name: id };
+        return {
+          id,
+          team_id: this.ctx.teamId,
+          is_usergroup: true,
+          handle: info.handle,
+          name: info.name,
+          date_delete: info.date_delete ?? 0,
+          ...(isTrue(args.include_users) ? { users: [...(this.usergroups[id] ?? [])] } : {}),
+        };
+      })
+      .filter((g) => g.date_delete === 0 || isTrue(args.include_disabled));
+    return { ok: true, usergroups };
   }
 
   openConversation(args: JsonObject): ApiAnswer {
@@ -75,4 +101,9 @@ export class Directory {
     const id = users.length === 1 ? `D${users[0]}` : `G${users.sort().join("")}`.slice(0, 20);
     return { ok: true, no_op: false, already_open: false, channel: { id } };
   }
+}
+
+/** Form-encoded booleans arrive as "true"/"1". */
+function isTrue(v: unknown): boolean {
+  return v === true || v === "true" || v === "1" || v === 1;
 }

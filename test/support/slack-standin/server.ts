@@ -97,6 +97,7 @@ export class SlackStandIn implements StandInContext {
       },
       "users.info": (args) => dir.userInfo(args),
       "usergroups.users.list": (args) => dir.usergroupMembers(args),
+      "usergroups.list": (args) => dir.usergroupsList(args),
     };
   }
 
@@ -147,6 +148,11 @@ export class SlackStandIn implements StandInContext {
 
   set usergroups(groups: Record<string, string[]>) {
     this.directory.usergroups = groups;
+  }
+
+  /** usergroups.list data: usergroup id -> handle, name, date_delete (> 0: disabled). */
+  get usergroupInfo(): Record<string, { handle: string; name: string; date_delete?: number }> {
+    return this.directory.usergroupInfo;
   }
 
   /** Persisted channel messages (chat.postMessage / chat.update), key `${channel}:${ts}`. Ephemerals are not kept. */

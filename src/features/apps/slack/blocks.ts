@@ -60,14 +60,23 @@ export interface DetailsOptions {
 export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
   const { app } = d;
   const blocks: Block[] = [header(truncate(app.title, 150))];
-  const others = app.owners.filter((o) => o.userId !== app.ownerId);
+  // Team members' rows (role "team") are shown as their teams, below.
+  const people = app.owners.filter((o) => o.role !== "team");
+  const creatorOwns = people.some((o) => o.userId === app.ownerId);
+  const others = people.filter((o) => o.userId !== app.ownerId);
   const coOwners = others.slice(0, 10).map((o) => `<@${o.userId}>`);
   if (others.length > 10) coOwners.push(`${others.length - 10} more`);
+  const owner = creatorOwns
+    ? `<@${app.ownerId}>${coOwners.length ? ` (+ ${coOwners.join(", ")})` : ""}`
+    : `${coOwners.length ? coOwners.join(", ") : "_nobody in their own name_"}\n_created by <@${app.ownerId}>, no longer an owner_`;
+  const teams = (d.teams ?? []).slice(0, 10).map((t) => `${t.handle ? `@${mrkdwnEscape(t.handle)}` : `\`${t.groupId}\``} (${t.members})`);
+  if ((d.teams ?? []).length > 10) teams.push(`${d.teams.length - 10} more`);
   blocks.push({
     type: "section",
     fields: [
       { type: "mrkdwn", text: `*App ID*\n\`${app.publicId}\`` },
-      { type: "mrkdwn", text: `*Owner*\n<@${app.ownerId}>${coOwners.length ? ` (+ ${coOwners.join(", ")})` : ""}` },
+      { type: "mrkdwn", text: `*Owner*\n${owner}` },
+      ...(teams.length ? [{ type: "mrkdwn" as const, text: `*Owning teams*\n${teams.join(", ")}` }] : []),
       { type: "mrkdwn", text: `*Created*\n${slackDate(app.createdAt)}` },
       { type: "mrkdwn", text: `*Active keys*\n${d.credentials.filter((c) => c.status === "ACTIVE").length}` },
     ],
@@ -94,6 +103,8 @@ export function appDetailsBlocks(d: AppDetails, opts: DetailsOptions): Block[] {
     ];
     lines.push(c.lastUsedAt ? `Last used ${slackDate(c.lastUsedAt)}` : "Never used");
     if (active && c.revokeAt) lines.push(`:hourglass: Revokes ${slackDate(c.revokeAt)} (grace period)`);
+    if (active && c.creatorLeftAt)
+      lines.push(`:door: Creator left: rotate by ${slackDate(c.rotateBy ?? c.creatorLeftAt, "{date_short_pretty}")}`);
     if (active && c.snoozedUntil && c.snoozedUntil > opts.now)
       lines.push(`:zzz: Rotation reminder snoozed until ${slackDate(c.snoozedUntil, "{date_short_pretty}")}`);
     if (!active && c.revokedAt)
@@ -147,9 +158,11 @@ export function usageText(): string {
     "• `/apps create` (or `/apps new`) — create an app, connect API endpoints and get its first keys",
     "• `/apps show <App ID | title>` — app information, API credentials and connected APIs",
     "• `/apps share <App ID | title> @person` / `/apps unshare …` — add or remove a co-owner",
+    "• `/apps share <App ID | title> @team` — every member of a Slack user group owns the app",
     "• `/apps keys generate <App ID | title>` — a new key pair (production keys need an approver)",
     "• `/apps keys revoke <credential ID>` — the Revoking the Key dialog",
     "• `/apps archive <App ID | title>` — archive an app and revoke its keys",
+    "• `/apps audit <App ID | title>` — the app's history, newest first (owners, approvers, admins)",
     "• `/apps approvals` — requests waiting for an approver (approvers)",
     "• `/apps settings` — audit channel, rotation channel and rotation days (admins)",
     "• `/apps help` — this help",

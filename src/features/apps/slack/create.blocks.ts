@@ -98,6 +98,3 @@ export function endpointsModal(draft: DraftApp, catalogApis: string[]): ModalVie
     ],
   });
 }
-
-/** @deprecated Moved to src/platform/slack/modals.ts; re-exported while other branches of this wave still import them from here. */
-export { errorModal, progressModal } from "../../../platform/slack/modals.js";

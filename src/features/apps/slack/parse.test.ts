@@ -19,6 +19,14 @@ describe("/apps command text", () => {
     ["share Billing <@U123ABC|alice>", { kind: "share", ref: "Billing", userId: "U123ABC", remove: false }],
     ["unshare app_AbCdEfGhIjKl <@W999>", { kind: "share", ref: "app_AbCdEfGhIjKl", userId: "W999", remove: true }],
     ["settings", { kind: "settings" }],
+    ["share Billing <!subteam^S0SRE|@sre>", { kind: "share-team", ref: "Billing", groupId: "S0SRE", handle: "sre", remove: false }],
+    [
+      'unshare "Big App" <!subteam^S0SRE|@sre team>',
+      { kind: "share-team", ref: "Big App", groupId: "S0SRE", handle: "sre team", remove: true },
+    ],
+    ["share Billing <!subteam^S0SRE>", { kind: "share-team", ref: "Billing", groupId: "S0SRE", handle: "", remove: false }],
+    ["audit Billing", { kind: "audit", ref: "Billing" }],
+    ["history app_AbCdEfGhIjKl", { kind: "audit", ref: "app_AbCdEfGhIjKl" }],
   ])("%j", (text, expected) => {
     expect(parseAppsCommand(text)).toEqual(expected);
   });
@@ -34,6 +42,11 @@ describe("/apps command text", () => {
     "keys rotate Billing",
     "share Billing alice",
     "share <@U123>",
+    "share <!subteam^S0SRE|@sre>",
+    "share Billing @sre",
+    "share Billing &lt;!subteam^S0EVIL|@x&gt;",
+    "share Billing <!here>",
+    "audit",
     "x".repeat(4000),
   ])("answers usage for %j", (text) => {
     expect(parseAppsCommand(text).kind).toBe("usage");

@@ -15,6 +15,9 @@ export type AppsCommand =
   | { kind: "keys-generate"; ref: string }
   | { kind: "keys-revoke"; credentialId: string }
   | { kind: "share"; ref: string; userId: string; remove: boolean }
+  /** `/apps share <app> @team`: Slack sends the group as `<!subteam^S…|@team>`. */
+  | { kind: "share-team"; ref: string; groupId: string; handle: string; remove: boolean }
+  | { kind: "audit"; ref: string }
   | { kind: "settings" }
   | { kind: "archive"; ref: string }
   | { kind: "approvals" }
@@ -75,6 +78,8 @@ function unquote(s: string): string {
 }
 
 const MENTION = new RegExp(`^${OPEN}@([UW][A-Z0-9]+)(?:${SEP}[^${CLOSE}]*)?${CLOSE}$`);
+/** A user group token: `<!subteam^S123|@sre>` (the label, the handle, may be missing). */
+const SUBTEAM = new RegExp(`^${OPEN}!subteam\\^(S[A-Z0-9]+)(?:${SEP}([^${CLOSE}]*))?${CLOSE}$`);
 
 export function parseAppsCommand(raw: unknown): AppsCommand {
   const parsed = text.safeParse(typeof raw === "string" ? raw : "");
@@ -108,15 +113,29 @@ export function parseAppsCommand(raw: unknown): AppsCommand {
     case "unshare": {
       const mention = rest[rest.length - 1] ?? "";
       const m = MENTION.exec(mention);
+      const team = SUBTEAM.exec(mention);
       const ref = unquote(rest.slice(0, -1).join(" "));
-      if (!m || !ref) return { kind: "usage", problem: `Use \`/apps ${head.toLowerCase()} <App ID | title> @person\`.` };
-      return { kind: "share", ref, userId: m[1]!, remove: head.toLowerCase() === "unshare" };
+      const remove = head.toLowerCase() === "unshare";
+      if (ref && team) {
+        const handle = (team[2] ?? "").replaceAll(SPACE, " ").replace(/^@/, "");
+        return { kind: "share-team", ref, groupId: team[1]!, handle, remove };
+      }
+      if (!m || !ref) {
+        return {
+          kind: "usage",
+          problem: `Use \`/apps ${head.toLowerCase()} <App ID | title> @person\` or \`@team\` (pick them from Slack's suggestions).`,
+        };
+      }
+      return { kind: "share", ref, userId: m[1]!, remove };
     }
     case "settings":
       return { kind: "settings" };
     case "approvals":
     case "pending":
       return { kind: "approvals" };
+    case "audit":
+    case "history":
+      return arg ? { kind: "audit", ref: arg } : { kind: "usage", problem: "Tell me which app: `/apps audit <App ID | title>`." };
     case "archive":
       return arg ? { kind: "archive", ref: arg } : { kind: "usage", problem: "Tell me which app: `/apps archive <App ID | title>`." };
     default:

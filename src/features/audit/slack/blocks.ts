@@ -34,6 +34,20 @@ const ACTIONS: Record<string, { emoji: string; words: string }> = {
   "approval.rejected": { emoji: ":x:", words: "Request rejected" },
   "approval.cancelled": { emoji: ":heavy_minus_sign:", words: "Request cancelled: it can no longer be carried out" },
   "settings.changed": { emoji: ":gear:", words: "Settings changed" },
+  // teams, offboarding, access reviews
+  "app.team_added": { emoji: ":busts_in_silhouette:", words: "Team added as owner" },
+  "app.team_removed": { emoji: ":bust_in_silhouette:", words: "Team removed as owner" },
+  "app.team_members_changed": { emoji: ":busts_in_silhouette:", words: "Owning team's members changed" },
+  "app.owner_departed": { emoji: ":door:", words: "Owner left the company" },
+  "app.orphaned": { emoji: ":warning:", words: "App left without an owner" },
+  "app.taken_over": { emoji: ":raising_hand:", words: "App taken over by an admin" },
+  "user.offboarded": { emoji: ":door:", words: "Person offboarded" },
+  "user.reactivated": { emoji: ":leftwards_arrow_with_hook:", words: "Person reactivated" },
+  "credential.creator_left": { emoji: ":door:", words: "API key flagged: its creator left" },
+  "review.started": { emoji: ":mag:", words: "Access review started" },
+  "review.answered": { emoji: ":ballot_box_with_check:", words: "Access review answered" },
+  "review.unanswered": { emoji: ":hourglass:", words: "Access review: key not confirmed" },
+  "review.closed": { emoji: ":mag:", words: "Access review closed" },
 };
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;

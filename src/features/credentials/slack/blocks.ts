@@ -23,10 +23,6 @@ import {
   type Block,
   type ModalView,
 } from "../../../platform/slack/blocks.js";
-import { resultModal } from "../../../platform/slack/modals.js";
-
-/** @deprecated Moved to src/platform/slack/modals.ts; re-exported while other branches of this wave still import it from here. */
-export { resultModal };
 
 export interface AppRef {
   publicId: string;

@@ -8,9 +8,6 @@ import { keyRevealBlocks, keyRevealText, keysModal, type KeyReveal } from "./rev
 
 type WebClient = webApi.WebClient;
 
-/** @deprecated Moved to src/platform/slack/slack-error.ts; re-exported while other branches of this wave still import it from here. */
-export { slackCode };
-
 export interface Delivery {
   modal: boolean;
   dm: boolean;

@@ -48,7 +48,12 @@ export function homeView(p: HomeInput): HomeView {
       : ":white_check_mark: No keys due for rotation";
     blocks.push(
       section(`*${mrkdwnEscape(truncate(c.title, 150))}*${desc}`, { accessory: button("View details", ACT.details, c.publicId) }),
-      context(`App ID \`${c.publicId}\``, `:key: ${plural(c.activeKeys, "active key")}`, due),
+      context(
+        `App ID \`${c.publicId}\``,
+        `:key: ${plural(c.activeKeys, "active key")}`,
+        due,
+        ...(c.teams?.length ? [`:busts_in_silhouette: ${truncate(c.teams.map((t) => `@${mrkdwnEscape(t)}`).join(", "), 300)}`] : []),
+      ),
       divider(),
     );
   }

@@ -18,5 +18,8 @@ export function registerHomeEvents(app: App, s: Services): HomePublisher {
   s.bus.on("app.changed", (appId) => {
     home.refreshApp(appId).catch((err: unknown) => s.logger.warn({ err, appId }, "could not refresh App Home tabs after a change"));
   });
+  s.bus.on("owner.removed", (userId, teamId) => {
+    void home.refresh(userId, teamId);
+  });
   return home;
 }

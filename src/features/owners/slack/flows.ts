@@ -9,6 +9,7 @@ import { farewellText, ownersGoneModal, ownersModal, welcomeText, type OwnersMet
 import { slackCode } from "../../../platform/slack/slack-error.js";
 import { domainErrorText } from "../../../platform/slack/errors.js";
 import type { HomePublisher } from "../../home/slack/publish.js";
+import { TeamSync } from "../../teams/slack/sync.js";
 
 type WebClient = webApi.WebClient;
 
@@ -27,6 +28,8 @@ const NOT_A_PERSON: Record<string, (userId: string) => DomainError> = {
  */
 export class OwnerFlows {
   readonly owners: OwnerService;
+  /** Teams (user groups) as owners: `/apps share <app> @team` and the modal's team picker. */
+  readonly teams: TeamSync;
 
   constructor(
     private readonly s: Services,
@@ -34,12 +37,19 @@ export class OwnerFlows {
     private readonly home: HomePublisher,
   ) {
     this.owners = s.owners;
+    this.teams = new TeamSync(s, client);
+  }
+
+  /** The owners modal of an app the actor may manage, with its teams. */
+  async modal(app: AppWithOwners, meta: OwnersMeta, notice?: string): Promise<ModalView> {
+    const teams = (await this.s.teams.teamsOf([app.id])).get(app.id) ?? [];
+    return ownersModal({ app, teams, meta, notice });
   }
 
   async add(actor: Actor, app: AppWithOwners, userId: string): Promise<OwnerChange> {
     this.owners.precheckAdd(actor, app, userId);
-    // users:read is not among the app's scopes; opening the DM we are about to send tells us
-    // (with im:write) whether this is a real, active person.
+    // Opening the DM we are about to send tells us (with im:write) whether this is a real, active
+    // person, in the one call we need anyway.
     let dm: string | undefined;
     try {
       const im = await this.client.conversations.open({ users: userId });
@@ -76,7 +86,7 @@ export class OwnerFlows {
   async modalFor(actor: Actor, meta: OwnersMeta, notice?: string): Promise<ModalView> {
     try {
       const app = await this.s.apps.resolveApp(actor, meta.a);
-      return ownersModal({ app, meta, notice });
+      return await this.modal(app, meta, notice);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return ownersGoneModal([notice, domainErrorText(err)].filter(Boolean).join("\n\n"));

@@ -2,7 +2,8 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { APP_ID_PATTERN } from "../../apps/service.js";
 import type { Services } from "../../../services.js";
-import { addedText, ownersGoneModal, ownersModal, type OwnersMeta } from "./blocks.js";
+import { addedText, ownersGoneModal, teamAddedText, type OwnersMeta } from "./blocks.js";
+import { GROUP_ID_PATTERN } from "../../teams/service.js";
 import { slackCode } from "../../../platform/slack/slack-error.js";
 import { describeError, errorText, fieldErrorsAck } from "../../../platform/slack/errors.js";
 import { ACT, BLK, CB } from "../../../platform/slack/ids.js";
@@ -35,13 +36,48 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
       await ack({ response_action: "update", view: ownersGoneModal("This form is out of date. Open the app's owners again.") });
       return;
     }
-    const userId = readState(view.state.values).user(BLK.ownerAdd, ACT.ownerAdd);
-    if (!userId) {
-      await ack(fieldErrorsAck({ [BLK.ownerAdd]: "Pick a person to add." }));
+    const state = readState(view.state.values);
+    const userId = state.user(BLK.ownerAdd, ACT.ownerAdd);
+    // Both inputs are optional (a person or a team); one of them is required here.
+    const team = state.selected(BLK.teamAdd, ACT.teamAdd);
+    if (!userId && !team) {
+      await ack(fieldErrorsAck({ [BLK.ownerAdd]: "Pick a person to add (or a team below)." }));
+      return;
+    }
+    if (userId && team) {
+      await ack(fieldErrorsAck({ [BLK.teamAdd]: "Add a person or a team, one at a time." }));
       return;
     }
     const who = actorOf(context);
     const actor = s.actor(who.userId, who.teamId);
+    if (team) {
+      if (!GROUP_ID_PATTERN.test(team)) {
+        await ack(fieldErrorsAck({ [BLK.teamAdd]: "Pick a team from the list." }));
+        return;
+      }
+      let app: Awaited<ReturnType<typeof s.apps.resolveApp>>;
+      try {
+        app = await s.apps.resolveApp(actor, meta.a);
+      } catch (err) {
+        const e = describeError(err, s.logger, "adding a team");
+        await ack(fieldErrorsAck({ [BLK.teamAdd]: plainText(e.text) }));
+        return;
+      }
+      await ack({ response_action: "update", view: await flows.modal(app, meta, ":hourglass_flowing_sand: Adding the team…") });
+      let notice: string;
+      try {
+        const added = await flows.teams.share(actor, app, team, "");
+        notice = teamAddedText(app, added.handle, added.members);
+      } catch (err) {
+        notice = errorText(describeError(err, s.logger, "adding a team"));
+      }
+      await client.views
+        .update({ view_id: view.id, view: await flows.modalFor(actor, meta, notice) })
+        .catch((err: unknown) => s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal"));
+      await flows.refreshDetails(actor, meta);
+      return;
+    }
+    if (!userId) return void (await ack()); // unreachable: one of the two was picked
     let target: Awaited<ReturnType<typeof s.apps.resolveApp>>;
     try {
       target = await s.apps.resolveApp(actor, meta.a);
@@ -53,7 +89,7 @@ export function registerOwnerViews(app: App, s: Services, flows: OwnerFlows): vo
     }
     await ack({
       response_action: "update",
-      view: ownersModal({ app: target, meta, notice: `:hourglass_flowing_sand: Adding <@${userId}>…` }),
+      view: await flows.modal(target, meta, `:hourglass_flowing_sand: Adding <@${userId}>…`),
     });
     let notice: string;
     try {

@@ -96,6 +96,8 @@ export interface ReminderItem {
   lastUsedAt: Date | null;
   appTitle: string;
   appPublicId: string;
+  /** Whoever created or received the key left the company (offboarding flagged it). */
+  creatorLeft?: boolean;
 }
 
 const STAGE_HEADINGS: Array<{ test: (rank: number) => boolean; title: string }> = [
@@ -156,6 +158,7 @@ export function reminderMessages(items: ReminderItem[], opts: { rotationDays: nu
       `\`${i.sharedKey}\` · ID \`${i.credentialId}\` · created ${slackDate(i.createdAt, "{date_short_pretty}")}`,
       dueText(i.daysLeft, i.dueAt),
     ];
+    if (i.creatorLeft) lines.push(":door: *Creator left.* The person who created or received this key has left: rotate it.");
     if (never) lines.push(":ghost: *Never used.* If nothing needs this key any more, revoke it instead of rotating it.");
     blocks.push(section(lines.join("\n")));
     blocks.push({
