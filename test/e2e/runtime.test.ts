@@ -67,6 +67,7 @@ describe("probes and metrics of a running instance", () => {
       appkeys_verify_duration_seconds: "histogram",
       appkeys_slack_ack_duration_seconds: "histogram",
       appkeys_slack_api_calls_total: "counter",
+      appkeys_slack_rate_limited_total: "counter",
       appkeys_rotation_reminders_sent_total: "counter",
       appkeys_rotation_reminders_failed_total: "counter",
       appkeys_job_claims_total: "counter",

@@ -32,8 +32,10 @@ export function registerHistorySlack(app: App, s: Services, subcommands: Subcomm
   };
   subcommands.add(command);
 
-  app.action<BlockAction<ButtonAction>>(ACT.auditPage, async ({ ack, action, respond, client, context }) => {
+  app.action<BlockAction<ButtonAction>>(ACT.auditPage, async ({ ack, action, respond, client, context, body }) => {
     await ack();
+    // Paging buttons live in a message; from anywhere else (no response_url) there is nothing to page.
+    if (!body.response_url) return;
     const who = actorOf(context);
     try {
       const parsed = olderValue.safeParse(action.value ?? "");

@@ -6,6 +6,7 @@ import { DomainError } from "../../../shared/errors.js";
 import { describeError, errorText } from "../../../platform/slack/errors.js";
 import { ACT } from "../../../platform/slack/ids.js";
 import { actorOf } from "../../../platform/slack/actor.js";
+import { replyToAction } from "../../../platform/slack/reply.js";
 import { ReviewService, type Decision } from "../service.js";
 import { reviewMessage } from "./blocks.js";
 
@@ -24,7 +25,7 @@ const value = z
 export function registerReviewActions(app: App, s: Services): void {
   const reviews = new ReviewService(s.db.prisma);
   const handle = (decision: Decision) =>
-    (async ({ ack, action, respond, context }) => {
+    (async ({ ack, action, respond, context, body, client }) => {
       await ack();
       const who = actorOf(context);
       const actor = s.actor(who.userId, who.teamId);
@@ -35,14 +36,21 @@ export function registerReviewActions(app: App, s: Services): void {
         const res = await reviews.answer(actor, { reviewId, appId, credentialId, decision }, s.clock());
         for (const k of res.revoked) await publishCredentialChange(s.db, { sharedKey: k.sharedKey, credentialId: k.id }).catch(() => {});
         if (res.revoked.length) s.bus.emit("app.changed", appId);
-        const content = await reviews.content(reviewId, appId);
+        // The review DM is redrawn in place; a click from anywhere else (no response_url) is
+        // answered where it came from instead.
+        const content = body.response_url ? await reviews.content(reviewId, appId) : null;
         if (content) await respond({ replace_original: true, ...reviewMessage(content) } as never);
+        else if (!body.response_url)
+          await replyToAction(s, body, respond, client, ":white_check_mark: Your answer is recorded.", "Access review");
       } catch (err) {
-        await respond({
-          response_type: "ephemeral",
-          replace_original: false,
-          text: errorText(describeError(err, s.logger, "answering an access review")),
-        });
+        await replyToAction(
+          s,
+          body,
+          respond,
+          client,
+          errorText(describeError(err, s.logger, "answering an access review")),
+          "Access review",
+        );
       }
     }) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
   app.action<BlockAction<ButtonAction>>(ACT.reviewKeep, handle("keep"));
