@@ -46,7 +46,9 @@ module.exports = {
         path: "^src/",
         pathNot: ["^src/features/[^/]+/http/", "^src/platform/", "^src/(app|main)\\.ts$", "\\.test\\.ts$"],
       },
-      to: { path: ["^(node:)?https?$", "^node_modules/node-cron/"], dependencyTypesNot: ["type-only"] },
+      // No type-only exemption here: dependency-cruiser marks a mixed import (a value and a type
+      // from one module) as type-only too, which let node-cron into feature workers unnoticed.
+      to: { path: ["^(node:)?https?$", "^node_modules/node-cron/"] },
     },
     {
       name: "listeners-never-touch-prisma",

@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from "node-cron";
+import { everyMinute, type MinuteTask } from "../../platform/jobs/every-minute.js";
 import type { webApi } from "@slack/bolt";
 import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
 import { CronSchedule, REPLICA_ID, claimSlot, failSlot, finishSlot, newClaimer, slotOf } from "../../platform/jobs/scheduler.js";
@@ -73,7 +73,7 @@ export class DirectoryJobs {
 
 class DirectoryWorker implements Worker {
   readonly name = "directory";
-  private task: ScheduledTask | undefined;
+  private task: MinuteTask | undefined;
   private running: Promise<unknown> | undefined;
 
   constructor(
@@ -83,14 +83,13 @@ class DirectoryWorker implements Worker {
 
   start(): void {
     if (this.task) return;
-    this.task = cron.schedule(
-      "* * * * *",
+    this.task = everyMinute(
       () => {
         this.running ??= this.jobs.tick().finally(() => {
           this.running = undefined;
         });
       },
-      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-directory", noOverlap: true, unref: true },
+      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-directory" },
     );
   }
 

@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from "node-cron";
+import { everyMinute, type MinuteTask } from "../../platform/jobs/every-minute.js";
 import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
 import { REPLICA_ID, claimSlot, failSlot, finishSlot, newClaimer, slotOf } from "../../platform/jobs/scheduler.js";
 import { classifySlackError, postMessage, type Poster } from "../../platform/jobs/poster.js";
@@ -195,7 +195,7 @@ export class ReviewJobs {
 
 class ReviewWorker implements Worker {
   readonly name = "reviews";
-  private task: ScheduledTask | undefined;
+  private task: MinuteTask | undefined;
   private running: Promise<unknown> | undefined;
 
   constructor(
@@ -205,8 +205,7 @@ class ReviewWorker implements Worker {
 
   start(): void {
     if (this.task) return;
-    this.task = cron.schedule(
-      "* * * * *",
+    this.task = everyMinute(
       () => {
         this.running ??= this.jobs
           .tick()
@@ -215,7 +214,7 @@ class ReviewWorker implements Worker {
             this.running = undefined;
           });
       },
-      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-reviews", noOverlap: true, unref: true },
+      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-reviews" },
     );
   }
 

@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from "node-cron";
+import { everyMinute, type MinuteTask } from "../../platform/jobs/every-minute.js";
 import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
 import {
   claimRecipients,
@@ -414,7 +414,7 @@ export const rotationClient = workerSlackClient;
  */
 export class RotationWorker implements Worker {
   readonly name = "rotation";
-  private task: ScheduledTask | undefined;
+  private task: MinuteTask | undefined;
   private run: Promise<unknown> | undefined;
   private readonly running = new Set<Promise<unknown>>();
 
@@ -436,13 +436,7 @@ export class RotationWorker implements Worker {
     };
     // An invalid ROTATION_CRON is logged once (no reminders then); revocations still run.
     if (this.jobs.rotationSchedule()) log.info({ cron: this.s.config.ROTATION_CRON, timezone }, "rotation reminders scheduled");
-    this.task = cron.schedule("* * * * *", () => this.minute(), {
-      timezone,
-      name: "appkeys-rotation",
-      noOverlap: true,
-      unref: true,
-      logger,
-    });
+    this.task = everyMinute(() => this.minute(), { timezone, name: "appkeys-rotation", logger });
   }
 
   async stop(): Promise<void> {
