@@ -1,6 +1,6 @@
-import { everyMinute, type MinuteTask } from "../../platform/jobs/every-minute.js";
+import { MinuteWorker } from "../../platform/jobs/every-minute.js";
 import type { webApi } from "@slack/bolt";
-import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
+import type { WorkerFactory } from "../../platform/jobs/worker.js";
 import { CronSchedule, REPLICA_ID, claimSlot, failSlot, finishSlot, newClaimer, slotOf } from "../../platform/jobs/scheduler.js";
 import type { Services } from "../../services.js";
 import { rotationTimeZone } from "../rotation/service.js";
@@ -71,35 +71,12 @@ export class DirectoryJobs {
   }
 }
 
-class DirectoryWorker implements Worker {
-  readonly name = "directory";
-  private task: MinuteTask | undefined;
-  private running: Promise<unknown> | undefined;
-
-  constructor(
-    private readonly s: Services,
-    readonly jobs: DirectoryJobs,
-  ) {}
-
-  start(): void {
-    if (this.task) return;
-    this.task = everyMinute(
-      () => {
-        this.running ??= this.jobs.tick().finally(() => {
-          this.running = undefined;
-        });
-      },
-      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-directory" },
-    );
-  }
-
-  async stop(): Promise<void> {
-    this.jobs.abort();
-    const task = this.task;
-    this.task = undefined;
-    await task?.destroy();
-    await this.running?.catch(() => undefined);
-  }
-}
-
-export const directoryWorker: WorkerFactory = (s, client) => new DirectoryWorker(s, new DirectoryJobs(s, client));
+export const directoryWorker: WorkerFactory = (s, client) => {
+  const jobs = new DirectoryJobs(s, client);
+  return new MinuteWorker("directory", {
+    timezone: rotationTimeZone(s.config.TZ),
+    tick: () => jobs.tick(),
+    abort: () => jobs.abort(),
+    onError: () => undefined, // tick() logs and never throws
+  });
+};

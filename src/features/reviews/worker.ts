@@ -1,5 +1,5 @@
-import { everyMinute, type MinuteTask } from "../../platform/jobs/every-minute.js";
-import type { Worker, WorkerFactory } from "../../platform/jobs/worker.js";
+import { MinuteWorker } from "../../platform/jobs/every-minute.js";
+import type { WorkerFactory } from "../../platform/jobs/worker.js";
 import { REPLICA_ID, claimSlot, failSlot, finishSlot, newClaimer, slotOf } from "../../platform/jobs/scheduler.js";
 import { classifySlackError, postMessage, type Poster } from "../../platform/jobs/poster.js";
 import { workerSlackClient } from "../../platform/slack/background-client.js";
@@ -193,38 +193,12 @@ export class ReviewJobs {
   }
 }
 
-class ReviewWorker implements Worker {
-  readonly name = "reviews";
-  private task: MinuteTask | undefined;
-  private running: Promise<unknown> | undefined;
-
-  constructor(
-    private readonly s: Services,
-    readonly jobs: ReviewJobs,
-  ) {}
-
-  start(): void {
-    if (this.task) return;
-    this.task = everyMinute(
-      () => {
-        this.running ??= this.jobs
-          .tick()
-          .catch((err: unknown) => this.s.logger.error({ err }, "access review tick failed; retried next minute"))
-          .finally(() => {
-            this.running = undefined;
-          });
-      },
-      { timezone: rotationTimeZone(this.s.config.TZ), name: "appkeys-reviews" },
-    );
-  }
-
-  async stop(): Promise<void> {
-    this.jobs.abort();
-    const task = this.task;
-    this.task = undefined;
-    await task?.destroy();
-    await this.running?.catch(() => undefined);
-  }
-}
-
-export const reviewWorker: WorkerFactory = (s, client) => new ReviewWorker(s, new ReviewJobs(s, workerSlackClient(client, s)));
+export const reviewWorker: WorkerFactory = (s, client) => {
+  const jobs = new ReviewJobs(s, workerSlackClient(client, s));
+  return new MinuteWorker("reviews", {
+    timezone: rotationTimeZone(s.config.TZ),
+    tick: () => jobs.tick(),
+    abort: () => jobs.abort(),
+    onError: (err) => s.logger.error({ err }, "access review tick failed; retried next minute"),
+  });
+};

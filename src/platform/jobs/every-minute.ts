@@ -27,3 +27,46 @@ export function everyMinute(fn: () => unknown, opts: { name: string; timezone: s
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 }
+
+/**
+ * A background worker whose whole schedule is "every minute, see what is due": one tick at a
+ * time per process (a tick still running when the next minute comes is not doubled), stopped
+ * by aborting the jobs and waiting for the tick in progress.
+ */
+export class MinuteWorker {
+  private task: MinuteTask | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly opts: {
+      timezone: string;
+      tick: () => Promise<unknown>;
+      abort: () => void;
+      onError: (err: unknown) => void;
+    },
+  ) {}
+
+  start(): void {
+    if (this.task) return;
+    this.task = everyMinute(
+      () => {
+        this.running ??= this.opts
+          .tick()
+          .catch(this.opts.onError)
+          .finally(() => {
+            this.running = undefined;
+          });
+      },
+      { timezone: this.opts.timezone, name: `appkeys-${this.name}` },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.opts.abort();
+    const task = this.task;
+    this.task = undefined;
+    await task?.destroy();
+    await this.running?.catch(() => undefined);
+  }
+}
