@@ -4,9 +4,8 @@
  * and one recipient claim. PGlite always; PostgreSQL too when BENCH_DATABASE_URL or
  * TEST_DATABASE_URL is set (a scratch database is created there and dropped).
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { openDatabase, type Database } from "../src/platform/db/database.js";
+import type { Database } from "../src/platform/db/database.js";
+import { onEachDatabase } from "./support/procs.js";
 import { claimRecipients, loadDigest, sweepReminders } from "../src/features/rotation/service.js";
 import { seedBulk } from "../test/support/rotation-seed.js";
 
@@ -46,31 +45,6 @@ async function measure(db: Database): Promise<void> {
   console.log(`  claim recipients : ${f(claimMs)}  (${claim.owners.length} recipients)`);
 }
 
-async function onPostgres(adminUrl: string): Promise<void> {
-  const name = `appkeys_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolMax: 4 });
-  try {
-    await measure(db);
-  } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
-  }
-}
-
 export async function run(): Promise<void> {
-  const lite = await openDatabase({ dataDir: "memory://" });
-  try {
-    await measure(lite);
-  } finally {
-    await lite.close();
-  }
-  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (url) await onPostgres(url);
-  else console.log("postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)");
+  await onEachDatabase(measure);
 }

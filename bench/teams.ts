@@ -4,9 +4,8 @@
  * that changed nothing (the daily run's usual case). PGlite always; PostgreSQL too when
  * BENCH_DATABASE_URL or TEST_DATABASE_URL is set (a scratch database is created and dropped).
  */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { openDatabase, type Database } from "../src/platform/db/database.js";
+import type { Database } from "../src/platform/db/database.js";
+import { onEachDatabase } from "./support/procs.js";
 import { TeamService } from "../src/features/teams/service.js";
 import { seedApp } from "../test/support/rotation-seed.js";
 
@@ -41,31 +40,6 @@ async function measure(db: Database): Promise<void> {
   console.log(`  refresh, nothing changed   : ${f(sameMs)}`);
 }
 
-async function onPostgres(adminUrl: string): Promise<void> {
-  const name = `appkeys_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolMax: 4 });
-  try {
-    await measure(db);
-  } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
-  }
-}
-
 export async function run(): Promise<void> {
-  const lite = await openDatabase({ dataDir: "memory://" });
-  try {
-    await measure(lite);
-  } finally {
-    await lite.close();
-  }
-  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (url) await onPostgres(url);
-  else console.log("postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)");
+  await onEachDatabase(measure);
 }

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { openDatabase, type Database } from "../../src/platform/db/database.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CHILD = path.join(ROOT, "bench/support/child.ts");
@@ -118,4 +119,27 @@ export async function benchDatabases(): Promise<BenchDatabase[]> {
     console.log("(PostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL to include it)");
   }
   return dbs;
+}
+
+/**
+ * Runs an in-process measurement on a new embedded PGlite, then on a scratch PostgreSQL
+ * database when one is configured (BENCH_DATABASE_URL or TEST_DATABASE_URL).
+ */
+export async function onEachDatabase(measure: (db: Database) => Promise<void>): Promise<void> {
+  const lite = await openDatabase({ dataDir: "memory://" });
+  try {
+    await measure(lite);
+  } finally {
+    await lite.close();
+  }
+  const adminUrl = benchPostgresUrl();
+  if (!adminUrl) return void console.log("postgres: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)");
+  const fresh = await freshPostgres(adminUrl);
+  const db = await openDatabase({ url: fresh.url, poolMax: 4 });
+  try {
+    await measure(db);
+  } finally {
+    await db.close();
+    await fresh.drop();
+  }
 }
