@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import { z } from "zod";
 import { DomainError } from "../../../shared/errors.js";
 import { USER_ID_PATTERN } from "../service.js";
@@ -30,6 +30,27 @@ const teamRemoveValue = z
   .pipe(z.tuple([z.string().regex(APP_ID_PATTERN), z.string().regex(GROUP_ID_PATTERN)]));
 
 export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): void {
+  /** The outcome of a click: in the owners modal it came from (redrawn), else where it came from. */
+  const showNotice = async (
+    actor: ReturnType<Services["actor"]>,
+    body: BlockAction<ButtonAction>,
+    respond: RespondFn,
+    client: App["client"],
+    notice: string,
+  ): Promise<void> => {
+    const meta = body.view ? parseOwnersMeta(body.view.private_metadata) : undefined;
+    if (body.view && meta) {
+      try {
+        await client.views.update({ view_id: body.view.id, view: await flows.modalFor(actor, meta, notice) });
+      } catch (err) {
+        s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal");
+      }
+      await flows.refreshDetails(actor, meta);
+      return;
+    }
+    await replyToAction(s, body, respond, client, notice, "App owners");
+  };
+
   // "Manage owners" in the app details (a message or a modal). Authorization is checked here,
   // not only when the button was drawn.
   app.action<BlockAction<ButtonAction>>(ACT.owners, async ({ ack, body, action, client, respond, context }) => {
@@ -66,17 +87,7 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
     } catch (err) {
       notice = errorText(describeError(err, s.logger, "removing a co-owner"));
     }
-    const meta = body.view ? parseOwnersMeta(body.view.private_metadata) : undefined;
-    if (body.view && meta) {
-      try {
-        await client.views.update({ view_id: body.view.id, view: await flows.modalFor(actor, meta, notice) });
-      } catch (err) {
-        s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal");
-      }
-      await flows.refreshDetails(actor, meta);
-      return;
-    }
-    await replyToAction(s, body, respond, client, notice, "App owners");
+    await showNotice(actor, body, respond, client, notice);
   });
 
   // "Remove" next to an owning team (behind a confirmation).
@@ -95,17 +106,7 @@ export function registerOwnerActions(app: App, s: Services, flows: OwnerFlows): 
     } catch (err) {
       notice = errorText(describeError(err, s.logger, "removing a team"));
     }
-    const meta = body.view ? parseOwnersMeta(body.view.private_metadata) : undefined;
-    if (body.view && meta) {
-      try {
-        await client.views.update({ view_id: body.view.id, view: await flows.modalFor(actor, meta, notice) });
-      } catch (err) {
-        s.logger.warn({ slackError: slackCode(err) }, "could not update the owners modal");
-      }
-      await flows.refreshDetails(actor, meta);
-      return;
-    }
-    await replyToAction(s, body, respond, client, notice, "App owners");
+    await showNotice(actor, body, respond, client, notice);
   });
 
   // The team picker's type-ahead: the workspace's live user groups (usergroups.list).
