@@ -40,7 +40,8 @@ export function installProcessHandlers(logger: Logger, opts: ProcessHandlerOptio
     Promise.resolve()
       .then(() => opts.stop?.())
       .catch(() => {})
-      .finally(() => process.exit(1));
+      // pino writes asynchronously: flush, or the last lines (the stop's own) are lost at exit.
+      .finally(() => logger.flush(() => process.exit(1)));
   };
 
   const onRejection = handle("unhandled promise rejection");
