@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    globalSetup: ["./test/support/build-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more workers only make PGlite start-ups fight for CPU.

@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { App, HTTPReceiver, type CustomRoute } from "@slack/bolt";
 import type { PGlite } from "@electric-sql/pglite";
 import { mode, type Config } from "./config.js";
@@ -21,6 +20,7 @@ import { waitForSlackAuth } from "./platform/slack/auth-check.js";
 import { boltLogger, createLogger, type Logger } from "./logger.js";
 import { createServices, type Services } from "./services.js";
 import { startupStep } from "./platform/startup.js";
+import { PROJECT_ROOT } from "./platform/paths.js";
 import { registerListeners } from "./listeners.js";
 import { edgeReceiverOptions, guardSlackBodies } from "./platform/slack/receiver.js";
 import type { Worker, WorkerFactory } from "./platform/jobs/worker.js";
@@ -40,8 +40,7 @@ import { HistoryService } from "./features/history/service.js";
 /** Every background worker of the app. */
 const workerFactories: WorkerFactory[] = [auditWorker, lastUsedWorker, rotationWorker, directoryWorker, reviewWorker];
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const DEFAULT_CATALOG = path.join(root, "catalog", "endpoints.yaml");
+export const DEFAULT_CATALOG = path.join(PROJECT_ROOT, "catalog", "endpoints.yaml");
 const SLACK_API = "https://slack.com/api/";
 
 export interface AppKeysOptions {

@@ -1,5 +1,5 @@
 /**
- * The real entry point as a child process (what `npm start` runs, through tsx here): Slack
+ * The real entry point as a child process (dist/main.js: what `npm start` runs): Slack
  * unreachable or refusing the token at start, and SIGTERM with requests in flight.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -56,7 +56,7 @@ afterAll(async () => {
 async function spawnApp(env: Record<string, string>): Promise<Proc> {
   const port = await freePort();
   let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

@@ -52,7 +52,7 @@ describe("replicas starting together (in process)", () => {
 /** `npm start`'s entry point as a child process; resolves once /healthz answers 200. */
 function startReplica(env: Record<string, string>): { child: ChildProcess; ready: Promise<void>; output: () => string } {
   let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["dist/main.js"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

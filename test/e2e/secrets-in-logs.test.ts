@@ -45,7 +45,7 @@ describe("a secret never reaches a log, the database or a channel", () => {
       dataDir = await mkdtemp(path.join(tmpdir(), "appkeys-logs-"));
       env.DATA_DIR = dataDir;
     }
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, ["dist/main.js"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (output += String(d)));
     child.stderr!.on("data", (d) => (output += String(d)));
     const exited = new Promise<never>((_, reject) => child.once("exit", () => reject(new Error(`app exited early:\n${output}`))));

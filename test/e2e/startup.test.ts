@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** Runs the real entry point and returns what it printed. */
 function start(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const r = spawnSync(process.execPath, ["dist/main.js"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",

@@ -1,8 +1,9 @@
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { PROJECT_ROOT } from "../paths.js";
 import type { Database, OpenDatabaseOptions } from "./database.js";
 
-/** `<repo>/prisma/migrations` (also right from dist/db/ after a build). */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+/** `<repo>/prisma/migrations`. */
+export const DEFAULT_MIGRATIONS_DIR = path.join(PROJECT_ROOT, "prisma", "migrations");
 
 /** Opens PostgreSQL when `url` is set, else the embedded PGlite (`dataDir` or a shared `pglite`), and applies migrations. */
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
