@@ -29,12 +29,14 @@ const lazyBoltReceivers = {
       if (args.namespace === "lazy-receiver" || path.dirname(args.importer) !== boltDist) return undefined;
       return { path: path.join(boltDist, `${args.path}.js`), namespace: "lazy-receiver" };
     });
+    // The real receivers load from node_modules, outside the bundle: not even parsed at start.
+    b.onResolve({ filter: /^@slack\/bolt\/dist\/receivers\// }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "lazy-receiver" }, (args) => ({
       resolveDir: boltDist,
       loader: "js",
       contents: `
 let real;
-const load = () => (real ??= require(${JSON.stringify(args.path)}).default);
+const load = () => (real ??= require(${JSON.stringify(`@slack/bolt/dist/${path.relative(boltDist, args.path)}`)}).default);
 const Lazy = new Proxy(function LazyReceiver() {}, {
   construct: (_t, argv, newTarget) => Reflect.construct(load(), argv, newTarget === Lazy ? load() : newTarget),
   get: (_t, key) => Reflect.get(load(), key),

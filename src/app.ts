@@ -4,9 +4,9 @@ import { App, HTTPReceiver, type CustomRoute } from "@slack/bolt";
 import type { PGlite } from "@electric-sql/pglite";
 import { mode, type Config } from "./config.js";
 import { openDatabase, type Database } from "./platform/db/database.js";
-import { loadCatalogFile } from "./features/catalog/parse.js";
+import { readCatalogFile } from "./features/catalog/file.js";
 import { systemClock, type Clock } from "./shared/clock.js";
-import { syncCatalog } from "./features/catalog/service.js";
+import { syncCatalogFile } from "./features/catalog/sync-file.js";
 import { Readiness, healthRoute, readyRoute } from "./platform/http/health.js";
 import { InFlight, gate, instrumentSlackEvents } from "./platform/http/inflight.js";
 import { boundPort, closeServer, listen, routeTable } from "./platform/http/server.js";
@@ -85,42 +85,56 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   const catalogFile = config.ENDPOINTS_FILE ?? DEFAULT_CATALOG;
-  // Parse the catalog before touching the database: a broken file stops start-up with its line.
-  const catalog = await loadCatalogFile(catalogFile);
+  // A missing or unreadable catalog stops start-up before the database is touched.
+  const catalogText = await readCatalogFile(catalogFile);
 
-  const db: Database = await startupStep(
-    "opening the database and applying migrations",
-    config.DATABASE_URL
-      ? "Check that DATABASE_URL points at a running PostgreSQL server this process may reach and migrate."
-      : `Check that DATA_DIR (${config.DATA_DIR ?? "./data"}) is writable and not open in another process.`,
-    () => openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite, log: (m) => logger.info(m) }),
-  );
-  const metrics = createMetrics({ auditOutbox: () => outboxBacklog(db.prisma) });
-  const readiness = new Readiness((ready) => metrics.setReady(ready));
-  readiness.pass("database");
-  readiness.pass("migrations");
-  readiness.fail("slack", "slack: auth.test has not passed yet");
+  // Slack's auth.test runs (and retries while Slack is unreachable) alongside the database work:
+  // in production each is a network round trip or more. ready() waits for it. Its warnings wait
+  // for the local steps: when the database is what fails, that is the one line an operator sees.
+  let slackWarnings: Array<() => void> | undefined = [];
+  let db: Database | undefined;
+  const metrics = createMetrics({ auditOutbox: () => outboxBacklog(db!.prisma) });
+  const stopping = new AbortController();
+  const slackAuth = waitForSlackAuth({
+    token: config.SLACK_BOT_TOKEN,
+    apiUrl: config.SLACK_API_URL ?? SLACK_API,
+    fetch: metrics.slackFetch,
+    signal: stopping.signal,
+    warn: (fields, msg) => (slackWarnings ? slackWarnings.push(() => logger.warn(fields, msg)) : logger.warn(fields, msg)),
+    ...opts.slackAuthRetry,
+  });
+  // Observed by ready(); never an unhandled rejection meanwhile.
+  slackAuth.catch(() => {});
+
   let services: Services;
+  const readiness = new Readiness((ready) => metrics.setReady(ready));
   try {
-    await startupStep(
-      "syncing the endpoint catalog",
-      "Check the database is reachable; another replica may hold the catalog lock.",
-      async () => {
-        const sync = await syncCatalog(db.prisma, catalog, clock);
-        logger.info({ file: catalogFile, endpoints: catalog.length, ...sync }, "endpoint catalog synced");
-      },
+    db = await startupStep(
+      "opening the database and applying migrations",
+      config.DATABASE_URL
+        ? "Check that DATABASE_URL points at a running PostgreSQL server this process may reach and migrate."
+        : `Check that DATA_DIR (${config.DATA_DIR ?? "./data"}) is writable and not open in another process.`,
+      () => openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite, log: (m) => logger.info(m) }),
     );
+    readiness.pass("database");
+    readiness.pass("migrations");
+    readiness.fail("slack", "slack: auth.test has not passed yet");
+    await syncCatalogFile(db, { file: catalogFile, text: catalogText, clock, logger });
     readiness.pass("catalog");
     services = createServices({ config, db, logger, clock, metrics });
     services.bus.on("slack.rate_limited", () => metrics.slackRateLimited());
     await startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", async () => {
-      await services.endpoints.load(db.prisma);
-      await services.verify.start(db);
+      await services.endpoints.load(db!);
+      await services.verify.start(db!);
     });
   } catch (err) {
-    await db.close().catch(() => {});
+    stopping.abort();
+    await db?.close().catch(() => {});
     throw err;
   }
+  const database: Database = db;
+  for (const warn of slackWarnings.splice(0)) warn();
+  slackWarnings = undefined;
 
   const blog = boltLogger(logger);
   const slackFetch = metrics.slackFetch;
@@ -132,7 +146,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   const gatewayRoutes = meteredVerifyRoutes(services, metrics);
   let bolt: App;
   // Leak reports answer over HTTP and notify through Slack: the client exists once Bolt does.
-  const leaks = new LeakResponder(services, new LeakService(db, clock, config.KEY_PEPPER), () => bolt.client);
+  const leaks = new LeakResponder(services, new LeakService(database, clock, config.KEY_PEPPER), () => bolt.client);
   const githubKeys = new GitHubKeyRing({
     url: config.GITHUB_SECRET_SCANNING_KEYS_URL,
     onError: (what, err) => logger.warn({ err: { message: (err as Error).message } }, `leak reports: failed ${what}`),
@@ -141,9 +155,9 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     ...gatewayRoutes,
     ...leakRoutes({ config, logger, keys: githubKeys, handler: leaks }),
     healthRoute(),
-    readyRoute(readiness, db),
+    readyRoute(readiness, database),
     metricsRoute(metrics, config.METRICS_TOKEN),
-    auditExportRoute({ config, logger, history: new HistoryService(db) }),
+    auditExportRoute({ config, logger, history: new HistoryService(database) }),
   ];
   const inflight = new InFlight();
   let accepting = true;
@@ -187,20 +201,12 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   let server: Server | undefined;
   let listeningPort = 0;
   let ready: Promise<void> | undefined;
-  const stopping = new AbortController();
   const workers: Worker[] = opts.noWorkers
     ? []
     : workerFactories.map((f) => f(services, bolt.client)).filter((w) => !opts.onlyWorkers || opts.onlyWorkers.includes(w.name));
 
   const becomeReady = async () => {
-    await waitForSlackAuth({
-      token: config.SLACK_BOT_TOKEN,
-      apiUrl: config.SLACK_API_URL ?? SLACK_API,
-      fetch: slackFetch,
-      signal: stopping.signal,
-      warn: (fields, msg) => logger.warn(fields, msg),
-      ...opts.slackAuthRetry,
-    });
+    await slackAuth;
     await startupStep("initialising Bolt (auth.test)", "Check SLACK_BOT_TOKEN and that Slack is reachable.", () => bolt.init());
     if (!receiver) {
       await startupStep("connecting to Slack over Socket Mode", "Check SLACK_APP_TOKEN (xapp-…, scope connections:write).", () =>
@@ -259,7 +265,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       server?.closeAllConnections();
       await closed;
       await services.verify.stop();
-      await db.close();
+      await database.close();
     },
   };
   return app;

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createAppKeys } from "./app.js";
-import { CatalogError } from "./features/catalog/parse.js";
+import { CatalogError } from "./features/catalog/error.js";
 import { createLogger } from "./logger.js";
 import { StartupError, causeText } from "./platform/startup.js";
 import { installProcessHandlers } from "./platform/process.js";

@@ -9,10 +9,10 @@
  * `endpoints.yaml:12: endpoint "pay.list": method must be one of GET, POST, ...`, so the caller
  * can print it and exit.
  */
-import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { CatalogEndpoint } from "./endpoint.js";
+import { readCatalogFile } from "./file.js";
 import { lineCol, jsonSyntaxError } from "./json-syntax.js";
 import { fromList } from "./list.js";
 import { fromOpenApi } from "./openapi.js";
@@ -23,26 +23,10 @@ import { isPlainObject, validate, type Candidate } from "./validate.js";
 export { HTTP_METHODS, pathTemplateProblem, type CatalogEndpoint } from "./endpoint.js";
 export { jsonSyntaxError } from "./json-syntax.js";
 export { deriveId, sanitizeId } from "./openapi.js";
-export { CatalogError } from "./problems.js";
-
-/** Catalog files larger than this are refused before being read. */
-export const MAX_CATALOG_BYTES = 20 * 1024 * 1024;
+export { CatalogError } from "./error.js";
 
 export async function loadCatalogFile(file: string): Promise<CatalogEndpoint[]> {
-  let text: string;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new CatalogError(file, [{ line: null, message: "not a regular file" }]);
-    if (st.size > MAX_CATALOG_BYTES) {
-      throw new CatalogError(file, [{ line: null, message: `file is too large (${st.size} bytes; the limit is ${MAX_CATALOG_BYTES})` }]);
-    }
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if (err instanceof CatalogError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new CatalogError(file, [{ line: null, message: `cannot read catalog file: ${reason}` }]);
-  }
-  return parseCatalog(text, file);
+  return parseCatalog(await readCatalogFile(file), file);
 }
 
 type Format = "yaml" | "json";

@@ -11,6 +11,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
+import { inTransaction } from "./sql-transaction.js";
 
 /** The little SQL surface the migrator (and other raw-SQL helpers) need. */
 export interface SqlExecutor {
@@ -225,18 +226,7 @@ async function applyLocked(exec: SqlExecutor, migrations: MigrationFile[], log: 
       );
     };
     try {
-      if (exec.transaction) {
-        await exec.transaction(body);
-      } else {
-        await exec.exec("BEGIN");
-        try {
-          await body(exec);
-          await exec.exec("COMMIT");
-        } catch (err) {
-          await exec.exec("ROLLBACK").catch(() => undefined);
-          throw err;
-        }
-      }
+      await inTransaction(exec, body);
     } catch (err) {
       const e = new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       throw e;
