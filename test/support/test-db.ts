@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../../src/platform/db/database.js";
+import { PGLITE_SETTINGS } from "../../src/platform/db/pglite.js";
 
 export interface TestDatabase {
   /** Set on PostgreSQL: the URL of this test's own database. */
@@ -29,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 
   if (!adminUrl) {
-    const pglite = new PGlite();
+    const pglite = new PGlite(PGLITE_SETTINGS);
     await pglite.waitReady;
     return {
       pglite,

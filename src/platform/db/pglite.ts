@@ -9,6 +9,17 @@ import type { Database, OpenDatabaseOptions } from "./database.js";
 import { assertChannelName } from "./channel.js";
 import { applyMigrations, pgliteExecutor } from "./migrate.js";
 
+/**
+ * PGlite 0.3 kept its tables in template1 and always ran with shared_buffers=128MB, which it
+ * wrote to (~200 MB resident). 0.4 takes the database and PostgreSQL's settings as options: the
+ * same database (data directories made by 0.3 open as they are), and a shared buffer pool sized
+ * for a bot's working set (its tables are small; the credential index lives in the process).
+ */
+export const PGLITE_SETTINGS = {
+  database: "template1",
+  startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"],
+};
+
 /** The embedded database: a PGlite data directory (or memory), or an instance the caller shares. */
 export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: string, log: (msg: string) => void): Promise<Database> {
   let pglite: PGlite;
@@ -26,7 +37,7 @@ export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: strin
       await mkdir(dataDir, { recursive: true });
     }
     const started = Date.now();
-    pglite = new PGlite(dataDir);
+    pglite = new PGlite({ dataDir, ...PGLITE_SETTINGS });
     await pglite.waitReady;
     log(`database: PGlite ready (${dataDir}) in ${Date.now() - started} ms`);
   }
