@@ -48,6 +48,8 @@ export interface AppKeysOptions {
   clock?: Clock;
   /** Share one in-process embedded database between several instances (tests). */
   pglite?: PGlite;
+  /** The embedded database, already starting (main.ts starts it first): owned like one opened from DATA_DIR. */
+  pgliteStarting?: Promise<PGlite>;
   /** Web API retry policy; tests use a short one. */
   slackRetries?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** Delays between auth.test attempts while Slack is unreachable at start (default 1 s doubling to 30 s). */
@@ -114,7 +116,14 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       config.DATABASE_URL
         ? "Check that DATABASE_URL points at a running PostgreSQL server this process may reach and migrate."
         : `Check that DATA_DIR (${config.DATA_DIR ?? "./data"}) is writable and not open in another process.`,
-      () => openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite, log: (m) => logger.info(m) }),
+      () =>
+        openDatabase({
+          url: config.DATABASE_URL,
+          dataDir: config.DATA_DIR,
+          pglite: opts.pglite,
+          pgliteStarting: opts.pgliteStarting,
+          log: (m) => logger.info(m),
+        }),
     );
     readiness.pass("database");
     readiness.pass("migrations");

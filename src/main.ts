@@ -1,9 +1,9 @@
 import { setFlagsFromString } from "node:v8";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { createAppKeys } from "./app.js";
 import { CatalogError } from "./features/catalog/error.js";
 import { createLogger } from "./logger.js";
 import { StartupError, causeText } from "./platform/startup.js";
+import { startPGlite } from "./platform/db/pglite-start.js";
 import { installProcessHandlers } from "./platform/process.js";
 import { exitOnSignals } from "./platform/shutdown.js";
 
@@ -24,9 +24,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // The embedded database starts first: its file reads and WebAssembly compilation overlap with
+  // loading the rest of the app (Bolt, Prisma, the features), which comes next, on demand.
+  const pgliteStarting = config.DATABASE_URL ? undefined : startPGlite(config.DATA_DIR);
+  // Awaited (and any failure reported) by the database start-up step.
+  pgliteStarting?.catch(() => {});
   let stopping = () => false;
   try {
-    const appkeys = await createAppKeys(config, { logger });
+    const { createAppKeys } = await import("./app.js");
+    const appkeys = await createAppKeys(config, { logger, pgliteStarting });
     stopping = exitOnSignals((graceMs) => appkeys.stop({ graceMs }), logger);
     // A lost rejection or exception is logged and the bot keeps serving (src/platform/process.ts).
     installProcessHandlers(logger, { stop: () => appkeys.stop() });

@@ -1,10 +1,10 @@
 // A fresh database per test file: a new PostgreSQL database on TEST_DATABASE_URL's server
 // (so files can run in parallel), or else a new in-memory PGlite.
 import { randomBytes } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../../src/platform/db/database.js";
-import { PGLITE_SETTINGS } from "../../src/platform/db/pglite.js";
+import { startPGlite } from "../../src/platform/db/pglite-start.js";
 
 export interface TestDatabase {
   /** Set on PostgreSQL: the URL of this test's own database. */
@@ -30,8 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 
   if (!adminUrl) {
-    const pglite = new PGlite(PGLITE_SETTINGS);
-    await pglite.waitReady;
+    const pglite = await startPGlite();
     return {
       pglite,
       async open(opts = {}) {

@@ -1,24 +1,11 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { fixPGliteAdapter, type AdapterFactory } from "./adapter-patch.js";
 import type { Database, OpenDatabaseOptions } from "./database.js";
 import { assertChannelName } from "./channel.js";
 import { applyMigrations, pgliteExecutor } from "./migrate.js";
-
-/**
- * PGlite 0.3 kept its tables in template1 and always ran with shared_buffers=128MB, which it
- * wrote to (~200 MB resident). 0.4 takes the database and PostgreSQL's settings as options: the
- * same database (data directories made by 0.3 open as they are), and a shared buffer pool sized
- * for a bot's working set (its tables are small; the credential index lives in the process).
- */
-export const PGLITE_SETTINGS = {
-  database: "template1",
-  startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"],
-};
+import { startPGlite } from "./pglite-start.js";
 
 /** The embedded database: a PGlite data directory (or memory), or an instance the caller shares. */
 export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: string, log: (msg: string) => void): Promise<Database> {
@@ -27,19 +14,12 @@ export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: strin
   if (opts.pglite) {
     pglite = opts.pglite;
   } else {
-    if (!opts.dataDir) {
+    if (!opts.dataDir && !opts.pgliteStarting) {
       throw new Error('openDatabase: set url (PostgreSQL) or dataDir (embedded PGlite; "memory://" for a throwaway database)');
     }
-    let dataDir = opts.dataDir;
-    if (!dataDir.startsWith("memory://")) {
-      if (dataDir.startsWith("file://")) dataDir = fileURLToPath(dataDir);
-      dataDir = path.resolve(dataDir);
-      await mkdir(dataDir, { recursive: true });
-    }
     const started = Date.now();
-    pglite = new PGlite({ dataDir, ...PGLITE_SETTINGS });
-    await pglite.waitReady;
-    log(`database: PGlite ready (${dataDir}) in ${Date.now() - started} ms`);
+    pglite = await (opts.pgliteStarting ?? startPGlite(opts.dataDir));
+    log(`database: PGlite ready (${pglite.dataDir ?? "memory"}) in ${Date.now() - started} ms`);
   }
   await pglite.waitReady;
 
