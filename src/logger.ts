@@ -1,5 +1,4 @@
 import { pino, type Logger, type DestinationStream, type LevelWithSilent } from "pino";
-import { LogLevel, type Logger as BoltLogger } from "@slack/bolt";
 
 /** Anything shaped like a secret key (see docs/key-format.md) is scrubbed from every log line. */
 const SECRET_PATTERN = /sk_(?:dev|stg|prod)_[0-9A-Za-z]{20,}/g;
@@ -56,27 +55,6 @@ export function createLogger(level: LevelWithSilent = "info", destination?: Dest
     },
     destination,
   );
-}
-
-/**
- * Bolt's logger. At debug level Bolt's Web API client logs whole request bodies, secrets included
- * (see shared notes), so Bolt never gets a level below INFO, whatever LOG_LEVEL says.
- */
-export function boltLogger(base: Logger): BoltLogger {
-  const log = base.child({ component: "bolt" });
-  let level: LogLevel = LogLevel.INFO;
-  const fmt = (msgs: unknown[]) => msgs.map((m) => (typeof m === "string" ? m : JSON.stringify(scrub(m)))).join(" ");
-  return {
-    debug: () => {},
-    info: (...m: unknown[]) => log.info(fmt(m)),
-    warn: (...m: unknown[]) => log.warn(fmt(m)),
-    error: (...m: unknown[]) => log.error(fmt(m)),
-    setLevel: (l: LogLevel) => {
-      level = l === LogLevel.DEBUG ? LogLevel.INFO : l;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }
 
 export type { Logger };

@@ -1,5 +1,5 @@
 import { webApi } from "@slack/bolt";
-import { boltLogger } from "../../logger.js";
+import { boltLogger } from "./bolt-logger.js";
 import type { Services } from "../../services.js";
 
 /**
