@@ -19,18 +19,13 @@ import path from "node:path";
 import { createServer, type AddressInfo } from "node:net";
 import { SlackClient } from "../test/support/slack-client.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
-import { ROOT, benchPostgresUrl, freshPostgres, table } from "./support/procs.js";
+import { ROOT, benchPostgresUrl, freshPostgres, startFlags, table } from "./support/procs.js";
 
 const SECRET = "bench-signing-secret-0123456789";
 const VERIFY_TOKEN = "bench-verify-token-0123456789";
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
-/** Node flags for the AppKeys runs, as `npm start` passes them (package.json "start"), or BENCH_NODE_FLAGS to try others. */
-const START_FLAGS = (process.env.BENCH_NODE_FLAGS ?? startFlags()).split(/\s+/).filter(Boolean);
-
-function startFlags(): string {
-  const script = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-  return script.replace(/^node\s+/, "").replace(/\s*dist\/main\.js.*$/, "");
-}
+/** Node flags for the AppKeys runs, as `npm start` passes them, or BENCH_NODE_FLAGS to try others. */
+const START_FLAGS = startFlags();
 
 interface Variant {
   name: string;

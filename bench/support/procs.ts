@@ -1,6 +1,7 @@
 /** Helpers shared by the benchmarks: child processes, a fresh PostgreSQL database, tables. */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -16,11 +17,21 @@ export interface Child<T> {
   stop(): Promise<void>;
 }
 
-/** Forks bench/support/child.ts (through tsx) and waits for its first IPC message. */
+/** The Node flags `npm start` passes (package.json "start"), or BENCH_NODE_FLAGS to try others. */
+export function startFlags(): string[] {
+  const script = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const flags = process.env.BENCH_NODE_FLAGS ?? script.replace(/^node\s+/, "").replace(/\s*dist\/main\.js.*$/, "");
+  return flags.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Forks bench/support/child.ts (through tsx) and waits for its first IPC message. The app child
+ * (BENCH_CHILD=appkeys) runs with npm start's Node flags; the bare server with none.
+ */
 export async function startChild<T>(env: Record<string, string>, timeoutMs = 120_000): Promise<Child<T>> {
   const proc = fork(CHILD, [], {
     cwd: ROOT,
-    execArgv: ["--import", "tsx"],
+    execArgv: [...(env.BENCH_CHILD === "appkeys" ? startFlags() : []), "--import", "tsx"],
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
