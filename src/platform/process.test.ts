@@ -35,7 +35,9 @@ describe("process-level handlers", () => {
     const msgs = lines.map((l) => l.msg);
     expect(msgs).toContain("still serving");
     expect(msgs).toContain("uncaught exception: the process is unsound and stops");
-    expect(msgs.at(-1)).toBe("stopped");
+    // stop() ran before the exit. Its line is written synchronously and the logger's lines
+    // asynchronously, so their order on stdout is not what this checks.
+    expect(msgs).toContain("stopped");
     expect(msgs).not.toContain("should not get here");
   });
 });
