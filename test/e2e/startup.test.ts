@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,6 +138,22 @@ describe("endpoint catalog sync", () => {
     });
     expect(none.body.options).toEqual([]);
     expect(h.standIn.violations).toEqual([]);
+  });
+
+  it("skips parsing and syncing a catalog file the database last synced; an edited file is synced again", async () => {
+    // Retired behind the app's back: only a sync would revive it, so it shows whether one ran.
+    await h.prisma.endpoint.update({ where: { id: "risk.op7" }, data: { retiredAt: new Date() } });
+    await h.app.stop();
+    h = await startHarness({ db, standIn: h.standIn, env: { ENDPOINTS_FILE: big() } });
+    expect(h.logs.join("")).toContain("endpoint catalog unchanged since the last sync");
+    expect((await h.prisma.endpoint.findUnique({ where: { id: "risk.op7" } }))!.retiredAt).not.toBeNull();
+
+    await h.app.stop();
+    await writeFile(big(), `${await readFile(big(), "utf8")}\n`);
+    h = await startHarness({ db, standIn: h.standIn, env: { ENDPOINTS_FILE: big() } });
+    expect(h.logs.join("")).toContain("endpoint catalog synced");
+    expect((await h.prisma.endpoint.findUnique({ where: { id: "risk.op7" } }))!.retiredAt).toBeNull();
+    expect(await h.prisma.endpoint.count({ where: { retiredAt: null } })).toBe(300);
   });
 
   it("retires endpoints that leave the catalog; apps keep them in their history", async () => {
