@@ -49,6 +49,24 @@ module.exports = { __esModule: true, default: Lazy };
   },
 };
 
+/**
+ * zod's namespace export carries ~50 locales (z.locales.*), which AppKeys never selects: its
+ * messages are English and its own. Only English is bundled; zod registers it by itself.
+ */
+const englishOnlyZod = {
+  name: "english-only-zod",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: "zod-locales", namespace: "english-only-zod" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "english-only-zod" }, () => ({
+      resolveDir: path.join(path.dirname(require.resolve("zod")), "v4", "locales"),
+      loader: "js",
+      contents: 'export { default as en } from "./en.js";',
+    }));
+  },
+};
+
 // Chunks are named by content hash: old ones would pile up.
 rmSync(path.join(dist, "chunks"), { recursive: true, force: true });
 await build({
@@ -62,7 +80,7 @@ await build({
   target: "node20",
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pglite-prisma-adapter"],
   logLevel: "warning",
-  plugins: [lazyBoltReceivers],
+  plugins: [lazyBoltReceivers, englishOnlyZod],
   // CommonJS packages in an ES module bundle still call require().
   banner: { js: "import { createRequire as __appkeysRequire } from 'node:module'; const require = __appkeysRequire(import.meta.url);" },
 });
