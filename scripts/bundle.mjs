@@ -67,6 +67,19 @@ const englishOnlyZod = {
   },
 };
 
+/**
+ * iconv-lite (under Bolt's body reader) loads its encoding tables on first use of a non-UTF-8
+ * charset, which Slack never sends; left in node_modules they are not even parsed at start.
+ */
+const iconvTablesOnDemand = {
+  name: "iconv-tables-on-demand",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/encodings$/ }, (args) =>
+      args.importer.includes(`${path.sep}iconv-lite${path.sep}`) ? { path: "iconv-lite/encodings/index.js", external: true } : undefined,
+    );
+  },
+};
+
 // Chunks are named by content hash: old ones would pile up.
 rmSync(path.join(dist, "chunks"), { recursive: true, force: true });
 await build({
@@ -80,7 +93,7 @@ await build({
   target: "node20",
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pglite-prisma-adapter"],
   logLevel: "warning",
-  plugins: [lazyBoltReceivers, englishOnlyZod],
+  plugins: [lazyBoltReceivers, englishOnlyZod, iconvTablesOnDemand],
   // CommonJS packages in an ES module bundle still call require().
   banner: { js: "import { createRequire as __appkeysRequire } from 'node:module'; const require = __appkeysRequire(import.meta.url);" },
 });
