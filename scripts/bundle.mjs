@@ -83,7 +83,8 @@ const iconvTablesOnDemand = {
 // Chunks are named by content hash: old ones would pile up.
 rmSync(path.join(dist, "chunks"), { recursive: true, force: true });
 await build({
-  entryPoints: { main: path.join(dist, "tsc", "main.js") },
+  // The embedded database's thread starts from a file of its own (src/platform/db/pglite-remote.ts).
+  entryPoints: { main: path.join(dist, "tsc", "main.js"), "pglite-host": path.join(dist, "tsc", "platform", "db", "pglite-host.js") },
   outdir: dist,
   chunkNames: "chunks/[name]-[hash]",
   bundle: true,

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { CatalogError } from "./features/catalog/error.js";
 import { createLogger } from "./logger.js";
 import { StartupError, causeText } from "./platform/startup.js";
-import { startPGlite } from "./platform/db/pglite-start.js";
+import { RemotePGlite } from "./platform/db/pglite-remote.js";
 import { installProcessHandlers } from "./platform/process.js";
 import { exitOnSignals } from "./platform/shutdown.js";
 
@@ -24,9 +24,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  // The embedded database starts first: its file reads and WebAssembly compilation overlap with
-  // loading the rest of the app (Bolt, Prisma, the features), which comes next, on demand.
-  const pgliteStarting = config.DATABASE_URL ? undefined : startPGlite(config.DATA_DIR);
+  // The embedded database starts first, on a thread of its own: opening it overlaps with loading
+  // the rest of the app (Bolt, Prisma, the features), which comes next, on demand.
+  const pgliteStarting = config.DATABASE_URL ? undefined : RemotePGlite.create(config.DATA_DIR);
   // Awaited (and any failure reported) by the database start-up step.
   pgliteStarting?.catch(() => {});
   let stopping = () => false;

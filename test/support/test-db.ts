@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../../src/platform/db/database.js";
-import { startPGlite } from "../../src/platform/db/pglite-start.js";
+import { RemotePGlite } from "../../src/platform/db/pglite-remote.js";
 
 export interface TestDatabase {
   /** Set on PostgreSQL: the URL of this test's own database. */
@@ -30,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 
   if (!adminUrl) {
-    const pglite = await startPGlite();
+    const pglite = await RemotePGlite.create();
     return {
       pglite,
       async open(opts = {}) {

@@ -26,7 +26,7 @@ export interface OpenDatabaseOptions {
   log?: (msg: string) => void;
   /** Share an existing in-process PGlite (tests, several app instances in one process). Never closed by close(). */
   pglite?: PGlite;
-  /** An embedded database already starting (startPGlite): owned, and closed by close(), like one opened from dataDir. */
+  /** An embedded database already starting (RemotePGlite.create): owned, and closed by close(), like one opened from dataDir. */
   pgliteStarting?: Promise<PGlite>;
   /** PostgreSQL pool size (default 10). */
   poolMax?: number;

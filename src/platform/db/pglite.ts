@@ -5,7 +5,7 @@ import { fixPGliteAdapter, type AdapterFactory } from "./adapter-patch.js";
 import type { Database, OpenDatabaseOptions } from "./database.js";
 import { assertChannelName } from "./channel.js";
 import { applyMigrations, pgliteExecutor } from "./migrate.js";
-import { startPGlite } from "./pglite-start.js";
+import { RemotePGlite } from "./pglite-remote.js";
 
 /** The embedded database: a PGlite data directory (or memory), or an instance the caller shares. */
 export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: string, log: (msg: string) => void): Promise<Database> {
@@ -18,7 +18,7 @@ export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: strin
       throw new Error('openDatabase: set url (PostgreSQL) or dataDir (embedded PGlite; "memory://" for a throwaway database)');
     }
     const started = Date.now();
-    pglite = await (opts.pgliteStarting ?? startPGlite(opts.dataDir));
+    pglite = await (opts.pgliteStarting ?? RemotePGlite.create(opts.dataDir));
     log(`database: PGlite ready (${pglite.dataDir ?? "memory"}) in ${Date.now() - started} ms`);
   }
   await pglite.waitReady;

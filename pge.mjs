@@ -1,0 +1,10 @@
+import { setFlagsFromString } from "node:v8";
+import { performance } from "node:perf_hooks";
+setFlagsFromString("--liftoff-only");
+for (const f of (process.env.RTF ?? "").split(" ").filter(Boolean)) setFlagsFromString(f);
+const { PGlite } = await import("@electric-sql/pglite");
+const e0 = performance.eventLoopUtilization(); const t = performance.now();
+const db = await PGlite.create({ dataDir: "/tmp/pglx", database: "template1", startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"] });
+const e1 = performance.eventLoopUtilization(e0);
+console.log(process.env.RTF ?? "-", "create ms", (performance.now()-t).toFixed(0), "busy", (e1.active).toFixed(0), "rss", (process.memoryUsage().rss/1e6).toFixed(0));
+await db.close();
