@@ -90,6 +90,8 @@ export function gate(
     res.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "1", connection: "close" });
     res.end(JSON.stringify({ error }));
   };
+  // One listener for every response ('close' is emitted once), not a closure per request.
+  const leave = () => o.inflight.leave();
   return (req, res) => {
     const url = req.url ?? "";
     const q = url.indexOf("?");
@@ -99,7 +101,7 @@ export function gate(
       return refuse(res, "shutting down; retry on another instance");
     }
     o.inflight.enter();
-    res.once("close", () => o.inflight.leave());
+    res.on("close", leave);
     if (!slack.has(path)) return next(req, res);
     if (!o.slackReady()) {
       req.resume();

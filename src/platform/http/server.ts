@@ -10,7 +10,8 @@ export function routeTable(routes: CustomRoute[]): (req: IncomingMessage, res: S
     const url = req.url ?? "";
     const q = url.indexOf("?");
     const handler = table.get(`${req.method} ${q === -1 ? url : url.slice(0, q)}`);
-    if (handler) return void handler(Object.assign(req, { params: {} }), res);
+    // No `params`: these paths have none (the property is optional).
+    if (handler) return void handler(req, res);
     req.resume();
     res.writeHead(404, { "content-type": "application/json; charset=utf-8" });
     res.end(JSON.stringify({ error: "not found" }));

@@ -52,17 +52,30 @@ export function createMetrics(opts: MetricsOptions = {}) {
   const now = opts.now ?? Date.now;
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  const verifyVerdicts = new Counter({
+  const statusLabel = (status: number) => (status >= 100 && status < 600 ? String(status) : "other");
+  // The verify counters move on every gateway call: counted in a Map there, added to prom-client's
+  // counters when scraped (its inc() hashes and validates a labels object on each call).
+  const verdictTally = new Map<string, number>();
+  const statusTally = new Map<number, number>();
+  new Counter({
     name: "appkeys_verify_verdicts_total",
     help: "Key verification answers by verdict: valid, a refusal code (MALFORMED, NOT_FOUND, REVOKED, ENDPOINT_NOT_ALLOWED) or throttled.",
     labelNames: ["verdict"] as const,
     registers: [registry],
+    collect() {
+      for (const [verdict, n] of verdictTally) this.inc({ verdict: /^[A-Za-z_]{1,32}$/.test(verdict) ? verdict : "other" }, n);
+      verdictTally.clear();
+    },
   });
-  const verifyResponses = new Counter({
+  new Counter({
     name: "appkeys_verify_responses_total",
     help: "POST /v1/keys/verify responses by HTTP status (5xx: verification unavailable).",
     labelNames: ["status"] as const,
     registers: [registry],
+    collect() {
+      for (const [status, n] of statusTally) this.inc({ status: statusLabel(status) }, n);
+      statusTally.clear();
+    },
   });
   const verifyDuration = new Histogram({
     name: "appkeys_verify_duration_seconds",
@@ -155,7 +168,6 @@ export function createMetrics(opts: MetricsOptions = {}) {
 
   const slackMethod = bounded(/^[a-z][A-Za-z]*(\.[A-Za-z]+){1,3}$/);
   const slackError = bounded(/^[a-z][a-z0-9_]{0,63}$/);
-  const statusLabel = (status: number) => (status >= 100 && status < 600 ? String(status) : "other");
 
   const slackApiCall = (method: string, error: string | undefined) =>
     slackApiCalls.inc({ method: slackMethod(method), error: error === undefined ? "none" : slackError(error) });
@@ -168,11 +180,11 @@ export function createMetrics(opts: MetricsOptions = {}) {
     render: () => registry.metrics(),
     /** A verify answer (call once per request). */
     verifyVerdict(verdict: "valid" | "throttled" | string) {
-      verifyVerdicts.inc({ verdict: /^[A-Za-z_]{1,32}$/.test(verdict) ? verdict : "other" });
+      verdictTally.set(verdict, (verdictTally.get(verdict) ?? 0) + 1);
     },
     /** A verify response sent: HTTP status and seconds since the request arrived. */
     verifyResponse(status: number, seconds: number) {
-      verifyResponses.inc({ status: statusLabel(status) });
+      statusTally.set(status, (statusTally.get(status) ?? 0) + 1);
       verifyDuration.observe(seconds);
     },
     /** Slack said the app went over its Events API limit (an app_rate_limited event). */

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
 import type { Metrics } from "./registry.js";
 
@@ -37,14 +38,21 @@ export function metricsRoute(metrics: Metrics, token: string | undefined): Custo
   };
 }
 
+const STARTED = Symbol("timedRoute.started");
+type TimedResponse = ServerResponse & { [STARTED]: number };
+
 /** The same route, reporting each response's status and seconds from request to response sent. */
 export function timedRoute(route: CustomRoute, done: (status: number, seconds: number) => void): CustomRoute {
   const handler = route.handler;
+  // One listener for every response ('finish' is emitted once), the start time kept on the response.
+  function finished(this: TimedResponse): void {
+    done(this.statusCode, (performance.now() - this[STARTED]) / 1000);
+  }
   return {
     ...route,
     handler: (req, res) => {
-      const t0 = performance.now();
-      res.once("finish", () => done(res.statusCode, (performance.now() - t0) / 1000));
+      (res as TimedResponse)[STARTED] = performance.now();
+      res.on("finish", finished);
       return handler(req, res);
     },
   };
