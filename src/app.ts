@@ -12,7 +12,7 @@ import { InFlight, gate, instrumentSlackEvents } from "./platform/http/inflight.
 import { boundPort, closeServer, listen, routeTable } from "./platform/http/server.js";
 import { exactRoutes, verifyRoutes } from "./features/verify/http/route.js";
 import { VERIFY_PATH } from "./features/verify/http/openapi.js";
-import type { VerifyOutcome } from "./features/verify/service.js";
+import type { VerifyInput, VerifyOutcome } from "./features/verify/service.js";
 import { outboxBacklog } from "./features/audit/backlog.js";
 import { createMetrics, type Metrics } from "./platform/metrics/registry.js";
 import { metricsRoute, timedRoute } from "./platform/metrics/route.js";
@@ -286,8 +286,9 @@ function meteredVerifyRoutes(s: Services, metrics: Metrics): CustomRoute[] {
   const count = (o: VerifyOutcome) => metrics.verifyVerdict(o.kind === "answer" ? (o.answer.valid ? "valid" : o.answer.code) : o.kind);
   const verify = {
     countRefusal: (reason: Parameters<Services["verify"]["countRefusal"]>[0]) => s.verify.countRefusal(reason),
-    verifyNow: (...args: Parameters<Services["verify"]["verifyNow"]>) => {
-      const out = s.verify.verifyNow(...args);
+    // The gateway's two arguments, not a rest parameter: this runs on every verification.
+    verifyNow: (input: VerifyInput, caller: string) => {
+      const out = s.verify.verifyNow(input, caller);
       if (out instanceof Promise)
         return out.then((o) => {
           count(o);

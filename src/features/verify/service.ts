@@ -229,14 +229,15 @@ export class VerifyService {
       return NOT_FOUND;
     }
     if (index.refusedAt(row, now)) return REVOKED;
-    const valid = this.answers.get(index, this.sync.generation, row);
     if (input.endpoint !== undefined) {
       // The HTTP layer rejects unparseable endpoints with 400; here they simply match nothing.
       const id = this.sets.match(input.endpoint);
       if (id === null || !this.sets.liveSet(index.endpointSet(row)).ids.has(id)) return ENDPOINT_NOT_ALLOWED;
+      const valid = this.answers.withEndpoint(index, this.sync.generation, row, id);
       this.used.add(valid.answer.credentialId);
-      return { kind: "answer", answer: { ...valid.answer, endpoint: id } };
+      return valid;
     }
+    const valid = this.answers.get(index, this.sync.generation, row);
     this.used.add(valid.answer.credentialId);
     return valid;
   }

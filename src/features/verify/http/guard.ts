@@ -18,7 +18,8 @@ export class ConcurrencyGuard {
   enter(res: ServerResponse): boolean {
     if (this.active >= this.max) return false;
     this.active++;
-    res.once("close", this.leave);
+    // 'close' is emitted once: on() spares the wrapper once() builds per call.
+    res.on("close", this.leave);
     return true;
   }
 

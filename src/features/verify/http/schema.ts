@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseEndpointRef } from "../../catalog/match.js";
 import { ENVIRONMENTS } from "../../credentials/key-format.js";
-import { VERIFY_CODES } from "../verdicts.js";
+import { VERIFY_CODES, type VerifyInput } from "../verdicts.js";
 
 /** Request limits, shared by the handler and the document. */
 export const VERIFY_LIMITS = {
@@ -48,6 +48,49 @@ export const verifyRequestSchema = z
       .optional(),
   })
   .register(schemas, { id: "VerifyRequest" });
+
+/** Why a request body was refused: zod's issues, as the 400 answer lists them. */
+export interface VerifyRequestIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A parsed JSON body checked against verifyRequestSchema. The usual body (exactly `sharedKey`,
+ * `secretKey` and maybe `endpoint`, all strings within their limits) is recognised by hand and
+ * returned as is: verifyRequestSchema.safeParse() costs several times more than this check on the
+ * hot path. Everything else goes through the schema itself, which stays the definition: the
+ * fast path only accepts bodies the schema accepts, with the same data (http/schema.test.ts).
+ */
+export function parseVerifyRequest(json: unknown): { data: VerifyInput } | { issues: VerifyRequestIssue[] } {
+  const data = commonVerifyRequest(json);
+  if (data) return { data };
+  const parsed = verifyRequestSchema.safeParse(json);
+  if (parsed.success) return { data: parsed.data };
+  return { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "body", message: i.message })) };
+}
+
+/** The body itself when it has exactly the schema's keys, each valid; else null (the schema decides). */
+export function commonVerifyRequest(json: unknown): VerifyInput | null {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
+  const o = json as Record<string, unknown>;
+  const { sharedKey, secretKey, endpoint } = o;
+  if (typeof sharedKey !== "string" || sharedKey.length > VERIFY_LIMITS.keyLength) return null;
+  if (typeof secretKey !== "string" || secretKey.length > VERIFY_LIMITS.keyLength) return null;
+  let expected = 2;
+  if (endpoint !== undefined) {
+    if (typeof endpoint !== "string" || endpoint.length > VERIFY_LIMITS.endpointLength || parseEndpointRef(endpoint) === null) return null;
+    expected = 3;
+  }
+  // No other key (zod would strip it: leave that to zod). for-in sees own enumerable keys here:
+  // JSON.parse gives a plain object, and Object.prototype has no enumerable property.
+  let keys = 0;
+  for (const key in o) {
+    if (!Object.hasOwn(o, key)) return null;
+    keys++;
+  }
+  return keys === expected ? (o as unknown as VerifyInput) : null;
+}
 
 const verifyValid = z
   .strictObject({
