@@ -5,6 +5,7 @@ import {
   ENVIRONMENTS,
   ENV_TAG,
   KEY_SCAN_PATTERN,
+  asciiCrc32,
   crc32,
   encodeBase62,
   generateKeyPair,
@@ -38,6 +39,16 @@ describe("crc32 and base62", () => {
     expect(crc32("")).toBe(0);
     expect(crc32("The quick brown fox jumps over the lazy dog")).toBe(0x414fa339);
     expect(crc32("é")).toBe(crc32("\u00e9")); // UTF-8 bytes
+  });
+
+  it("asciiCrc32 is crc32 of the ASCII prefix", () => {
+    const chars = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join("");
+    for (let n = 0; n < 2000; n++) {
+      const s = Array.from({ length: n % 90 }, () => chars[Math.floor(Math.random() * 128)]).join("");
+      expect(asciiCrc32(s)).toBe(crc32(s));
+      expect(asciiCrc32(`${s}tail`, s.length)).toBe(crc32(s));
+    }
+    expect(asciiCrc32("123456789")).toBe(0xcbf43926);
   });
 
   it("encodes base62 most-significant digit first, padded", () => {
@@ -181,6 +192,45 @@ describe("generateKeyPair / parseKey", () => {
     expect(parseKey(make("ak", "prod", body.slice(1)))).toBeNull();
     expect(parseKey(make("ak", "prod", `${body.slice(1)}-`))).toBeNull();
     expect(parseKey(sharedKey.replace(/_/g, "-"))).toBeNull();
+  });
+
+  it("accepts exactly what the documented shape and checksum accept", () => {
+    // The definition parseKey is written against: the regular expression, the tags, the checksum.
+    const reference = (k: string) => {
+      const m = /^(ak|sk)_(dev|stg|prod)_([0-9A-Za-z]+)$/.exec(k);
+      if (!m) return null;
+      const kind = m[1] === "ak" ? "shared" : "secret";
+      if (m[3]!.length !== (kind === "shared" ? 24 : 32) + 6) return null;
+      if (keyChecksum(k.slice(0, -6)) !== k.slice(-6)) return null;
+      const environment = ENVIRONMENTS.find((e) => ENV_TAG[e] === m[2])!;
+      return { kind, environment };
+    };
+    const alphabet = `${BASE62_ALPHABET}_-ak sé\u0000💥ａ`;
+    const pick = (s: string | readonly string[]) => s[Math.floor(Math.random() * s.length)]!;
+    let valid = 0;
+    for (let n = 0; n < 3000; n++) {
+      const env = ENVIRONMENTS[n % 3]!;
+      const pair = generateKeyPair(env);
+      const key = n % 2 ? pair.sharedKey : pair.secretKey;
+      const i = Math.floor(Math.random() * key.length);
+      const variants = [
+        key,
+        key.slice(0, i) + pick(alphabet) + key.slice(i + 1),
+        key.slice(0, i) + key.slice(i + 1),
+        key.slice(0, i) + pick(alphabet) + key.slice(i),
+        key.replace(/^(ak|sk)_[a-z]+_/, `$1_${pick(["dev", "stg", "prod", "qa", "devx", "DEV"])}_`),
+        // A well-formed body re-checksummed under another prefix or tag.
+        ((u: string) => u + keyChecksum(u))(
+          key.slice(0, -6).replace(/^(ak|sk)_[a-z]+_/, `${pick(["ak", "sk", "xk"])}_${pick(["dev", "stg", "prod", "qa"])}_`),
+        ),
+      ];
+      for (const v of variants) {
+        const want = reference(v);
+        if (want) valid++;
+        expect(parseKey(v), v).toEqual(want);
+      }
+    }
+    expect(valid).toBeGreaterThan(3000);
   });
 
   it("never throws on odd input", () => {

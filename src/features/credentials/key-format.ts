@@ -48,14 +48,8 @@ const MAX_KEY_LENGTH = "sk_prod_".length + SECRET_KEY_BODY_LENGTH + CHECKSUM_LEN
  */
 export const KEY_SCAN_PATTERN = "\\b(?:ak_(?:dev|stg|prod)_[0-9A-Za-z]{30}|sk_(?:dev|stg|prod)_[0-9A-Za-z]{38})\\b";
 
-const KEY_SHAPE = /^(ak|sk)_([a-z]{3,4})_([0-9A-Za-z]+)$/;
-
 export function isEnvironment(value: unknown): value is Environment {
   return typeof value === "string" && (ENVIRONMENTS as readonly string[]).includes(value);
-}
-
-export function environmentFromTag(tag: string): Environment | null {
-  return TAG_TO_ENV.get(tag) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,21 +128,71 @@ export function generateKeyPair(env: Environment): { sharedKey: string; secretKe
 /**
  * Recognise a shared or secret key. Returns null (never throws) for anything that is not a
  * well-formed key: wrong shape, unknown environment tag, wrong length or a bad checksum.
+ *
+ * The shape is /^(ak|sk)_(dev|stg|prod)_[0-9A-Za-z]{body + 6}$/, checked character by character
+ * and the checksum without building strings: every gateway verification parses two keys.
  */
 export function parseKey(s: string): ParsedKey | null {
-  if (typeof s !== "string" || s.length > MAX_KEY_LENGTH) return null;
-  const m = KEY_SHAPE.exec(s);
-  if (!m) return null;
-  const prefix = m[1]!;
-  const environment = environmentFromTag(m[2]!);
-  if (!environment) return null;
-  const rest = m[3]!;
-  const kind: KeyKind = prefix === SHARED_KEY_PREFIX ? "shared" : "secret";
-  const bodyLength = kind === "shared" ? SHARED_KEY_BODY_LENGTH : SECRET_KEY_BODY_LENGTH;
-  if (rest.length !== bodyLength + CHECKSUM_LENGTH) return null;
-  const unchecked = s.slice(0, s.length - CHECKSUM_LENGTH);
-  if (keyChecksum(unchecked) !== s.slice(s.length - CHECKSUM_LENGTH)) return null;
-  return { kind, environment };
+  if (typeof s !== "string" || s.length > MAX_KEY_LENGTH || s.length < 8) return null;
+  const first = s.charCodeAt(0);
+  if (s.charCodeAt(1) !== 0x6b /* k */ || s.charCodeAt(2) !== 0x5f /* _ */) return null;
+  const shared = first === 0x61; /* a */
+  if (!shared && first !== 0x73 /* s */) return null;
+  let environment: Environment;
+  let at: number;
+  if (s.startsWith("dev_", 3)) {
+    environment = "development";
+    at = 7;
+  } else if (s.startsWith("stg_", 3)) {
+    environment = "staging";
+    at = 7;
+  } else if (s.startsWith("prod_", 3)) {
+    environment = "production";
+    at = 8;
+  } else return null;
+  const bodyLength = shared ? SHARED_KEY_BODY_LENGTH : SECRET_KEY_BODY_LENGTH;
+  if (s.length !== at + bodyLength + CHECKSUM_LENGTH) return null;
+  const sumAt = s.length - CHECKSUM_LENGTH;
+  for (let i = at; i < sumAt; i++) if (base62Value(s.charCodeAt(i)) < 0) return null;
+  // The checksum's 6 digits, decoded: equal to the CRC exactly when keyChecksum() would match them.
+  let sum = 0;
+  for (let i = sumAt; i < s.length; i++) {
+    const d = base62Value(s.charCodeAt(i));
+    if (d < 0) return null;
+    sum = sum * 62 + d;
+  }
+  if (sum !== asciiCrc32(s, sumAt)) return null;
+  return PARSED[shared ? "shared" : "secret"][environment];
+}
+
+/** Base62 digit values by char code below 128, else -1. */
+const BASE62_VALUE = Int8Array.from({ length: 128 }, (_, c) => BASE62_ALPHABET.indexOf(String.fromCharCode(c)));
+
+/** The base62 digit of a UTF-16 code unit, or -1. */
+const base62Value = (code: number): number => (code < 128 ? BASE62_VALUE[code]! : -1);
+
+/** parseKey's answers, one frozen object per kind and environment. */
+const PARSED = Object.fromEntries(
+  (["shared", "secret"] as const).map((kind) => [
+    kind,
+    Object.fromEntries(ENVIRONMENTS.map((environment) => [environment, Object.freeze({ kind, environment })])),
+  ]),
+) as Record<KeyKind, Record<Environment, ParsedKey>>;
+
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/**
+ * crc32() of s.slice(0, end) when those characters are ASCII (one UTF-8 byte each), which
+ * parseKey has checked: no slice, no UTF-8 conversion, no call into zlib.
+ */
+export function asciiCrc32(s: string, end = s.length): number {
+  let c = -1;
+  for (let i = 0; i < end; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }
 
 export function isWellFormedSharedKey(s: string): boolean {
