@@ -2,6 +2,7 @@
  * `npm run bench`: speed and memory targets live here, not in timed tests. Each module prints
  * its own figures; run one with `npm run bench -- <name>`.
  */
+import { spawnSync } from "node:child_process";
 import { run as auditHome } from "./audit-home.js";
 import { run as verifyBench } from "./verify.js";
 import { run as slackLatency } from "./slack-latency.js";
@@ -21,6 +22,10 @@ const benches: Bench[] = [
   { name: "startup", run: startup },
   { name: "teams", run: teams },
 ];
+
+// The benches run the built app (dist/): build it first when sources changed.
+const build = spawnSync(process.execPath, ["scripts/build-if-stale.mjs"], { stdio: "inherit" });
+if (build.status !== 0) throw new Error("build failed");
 
 const only = process.argv.slice(2);
 for (const b of benches) {

@@ -6,8 +6,25 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAppKeys } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The app as it runs in production: tsc's output (dist/tsc, built by `npm run bench` first), not
+ * the sources through tsx, whose per-function name wrappers cost the hot path several percent.
+ * BENCH_SOURCE=1 (or no build) runs the sources.
+ */
+async function loadApp(): Promise<{
+  createAppKeys: typeof import("../../src/app.js").createAppKeys;
+  loadConfig: typeof import("../../src/config.js").loadConfig;
+}> {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/tsc");
+  const fromDist = process.env.BENCH_SOURCE !== "1" && existsSync(path.join(dist, "app.js"));
+  const at = (f: string) => (fromDist ? path.join(dist, `${f}.js`) : `../../src/${f}.js`);
+  const [{ createAppKeys }, { loadConfig }] = await Promise.all([import(at("app")), import(at("config"))]);
+  return { createAppKeys, loadConfig };
+}
 
 const send = (msg: unknown) => process.send?.(msg);
 
@@ -40,6 +57,7 @@ async function bare(): Promise<void> {
 }
 
 async function appkeys(): Promise<void> {
+  const { createAppKeys, loadConfig } = await loadApp();
   const config = loadConfig();
   const app = await createAppKeys(config);
   const port = await app.start(0);
