@@ -16,7 +16,7 @@ import type { VerifyInput, VerifyOutcome } from "./features/verify/service.js";
 import { outboxBacklog } from "./features/audit/backlog.js";
 import { createMetrics, type Metrics } from "./platform/metrics/registry.js";
 import { metricsRoute, timedRoute } from "./platform/metrics/route.js";
-import { waitForSlackAuth } from "./platform/slack/auth-check.js";
+import { type SlackIdentity, waitForSlackAuth } from "./platform/slack/auth-check.js";
 import { createLogger, type Logger } from "./logger.js";
 import { boltLogger } from "./platform/slack/bolt-logger.js";
 import { createServices, type Services } from "./services.js";
@@ -154,9 +154,16 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     fetch: slackFetch,
   };
   const gatewayRoutes = meteredVerifyRoutes(services, metrics);
-  let bolt: App;
+  // Bolt is built once Slack's auth.test answered (ready()), with the bot's ids from it: Bolt then
+  // has no auth.test of its own to make, a round trip less on every start. Until then the gate
+  // keeps Slack's requests away from the receiver.
+  let bolt: App | undefined;
+  const boltApp = (): App => {
+    if (!bolt) throw new Error("Bolt is built once Slack's auth.test passed: await ready() first");
+    return bolt;
+  };
   // Leak reports answer over HTTP and notify through Slack: the client exists once Bolt does.
-  const leaks = new LeakResponder(services, new LeakService(database, clock, config.KEY_PEPPER), () => bolt.client);
+  const leaks = new LeakResponder(services, new LeakService(database, clock, config.KEY_PEPPER), () => boltApp().client);
   const githubKeys = new GitHubKeyRing({
     url: config.GITHUB_SECRET_SCANNING_KEYS_URL,
     onError: (what, err) => logger.warn({ err: { message: (err as Error).message } }, `leak reports: failed ${what}`),
@@ -188,39 +195,44 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     // read and screened before Bolt sees them (a body Bolt cannot parse would crash it).
     const slackListener = guardSlackBodies(receiver.requestListener, { signingSecret: config.SLACK_SIGNING_SECRET!, logger });
     receiver.requestListener = gate(exactRoutes(routes, slackListener), { ...gateOptions, slackPaths: ["/slack/events"] });
-    bolt = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger: blog, clientOptions, convoStore: false, deferInitialization: true });
-  } else {
-    // Socket Mode: probes, /metrics and the gateway API on a plain HTTP server of our own.
-    bolt = new App({
+  }
+  // Socket Mode: probes, /metrics and the gateway API on a plain HTTP server of our own (listen()).
+
+  let workers: Worker[] = [];
+  const buildBolt = (id: SlackIdentity): App => {
+    const common = {
       token: config.SLACK_BOT_TOKEN,
-      appToken: config.SLACK_APP_TOKEN,
-      socketMode: true,
+      botId: id.botId || undefined,
+      botUserId: id.botUserId || undefined,
+      tokenVerificationEnabled: false,
       logger: blog,
       clientOptions,
-      convoStore: false,
-      deferInitialization: true,
+      convoStore: false as const,
+    };
+    const b = receiver ? new App({ ...common, receiver }) : new App({ ...common, appToken: config.SLACK_APP_TOKEN, socketMode: true });
+    b.error(async (err) => {
+      logger.error({ err: { message: err.message, code: (err as { code?: string }).code } }, "unhandled error in a Slack listener");
     });
-  }
-  bolt.error(async (err) => {
-    logger.error({ err: { message: err.message, code: (err as { code?: string }).code } }, "unhandled error in a Slack listener");
-  });
-  instrumentSlackEvents(bolt, { inflight, accepting: () => accepting, onAck: (kind, s) => metrics.slackAck(kind, s) });
-  registerListeners(bolt, services);
-  registerLeakListeners(bolt, services, leaks);
+    instrumentSlackEvents(b, { inflight, accepting: () => accepting, onAck: (kind, sec) => metrics.slackAck(kind, sec) });
+    registerListeners(b, services);
+    registerLeakListeners(b, services, leaks);
+    workers = opts.noWorkers
+      ? []
+      : workerFactories.map((f) => f(services, b.client)).filter((w) => !opts.onlyWorkers || opts.onlyWorkers.includes(w.name));
+    return b;
+  };
 
   let server: Server | undefined;
   let listeningPort = 0;
   let ready: Promise<void> | undefined;
-  const workers: Worker[] = opts.noWorkers
-    ? []
-    : workerFactories.map((f) => f(services, bolt.client)).filter((w) => !opts.onlyWorkers || opts.onlyWorkers.includes(w.name));
-
   const becomeReady = async () => {
-    await slackAuth;
-    await startupStep("initialising Bolt (auth.test)", "Check SLACK_BOT_TOKEN and that Slack is reachable.", () => bolt.init());
+    const identity = await slackAuth;
+    if (stopping.signal.aborted) return;
+    const b = buildBolt(identity);
+    bolt = b;
     if (!receiver) {
       await startupStep("connecting to Slack over Socket Mode", "Check SLACK_APP_TOKEN (xapp-…, scope connections:write).", () =>
-        bolt.start(),
+        b.start(),
       );
       logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
     }
@@ -232,7 +244,9 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   };
 
   const app: AppKeys = {
-    bolt,
+    get bolt() {
+      return boltApp();
+    },
     services,
     readiness,
     async listen(port = config.PORT) {
@@ -271,7 +285,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
         workers.map((w) => w.stop().catch((err) => logger.warn({ err, worker: w.name }, "worker did not stop cleanly"))),
       );
       await Promise.race([workersStopped, new Promise((r) => setTimeout(r, left).unref())]);
-      if (!receiver) await bolt.stop().catch(() => {});
+      if (!receiver) await bolt?.stop().catch(() => {});
       server?.closeAllConnections();
       await closed;
       await services.verify.stop();

@@ -1,34 +1,76 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { ConfigError, loadConfig, type Config } from "./config.js";
-import { CatalogError } from "./features/catalog/error.js";
-import { createLogger } from "./logger.js";
-import { StartupError, causeText } from "./platform/startup.js";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Config } from "./config.js";
 import { RemotePGlite } from "./platform/db/pglite-remote.js";
-import { installProcessHandlers } from "./platform/process.js";
-import { exitOnSignals } from "./platform/shutdown.js";
+
+// WebAssembly (PGlite's PostgreSQL, Prisma's query compiler) is compiled by V8's baseline
+// compiler only, before any is loaded: PGlite opens in about half the time and the process
+// keeps ~50 MB less (optimised wasm code); queries are CPU-light here. See docs/operations.md.
+setFlagsFromString("--liftoff-only");
+
+/**
+ * An existing embedded database starts before anything else loads, on its own thread (opening
+ * it is the longest step of a start), judged from the raw environment; main() checks that the
+ * validated configuration agrees. A new data directory waits for a valid configuration: initdb
+ * takes seconds, and exiting on a configuration error must not leave it half made.
+ */
+function startExistingDatabase(env: NodeJS.ProcessEnv): { dir: string; db: Promise<PGlite> } | undefined {
+  const blank = (v: string | undefined) => v === undefined || v.trim() === "";
+  if (!blank(env.DATABASE_URL)) return undefined;
+  const dir = blank(env.DATA_DIR) ? "./data" : env.DATA_DIR!;
+  if (dir.includes("://") || !existsSync(path.join(path.resolve(dir), "PG_VERSION"))) return undefined;
+  const db = RemotePGlite.create(dir);
+  // Awaited (and any failure reported) by the database start-up step.
+  db.catch(() => {});
+  return { dir, db };
+}
+
+const early = startExistingDatabase(process.env);
+const closeEarly = () =>
+  early?.db.then(
+    (db) => db.close(),
+    () => undefined,
+  );
 
 /** Entry point: `npm start`. Configuration problems end the process with one clear message. */
 async function main(): Promise<void> {
-  // WebAssembly (PGlite's PostgreSQL, Prisma's query compiler) is compiled by V8's baseline
-  // compiler only, before any is loaded: PGlite opens in about half the time and the process
-  // keeps ~50 MB less (optimised wasm code); queries are CPU-light here. See docs/operations.md.
-  setFlagsFromString("--liftoff-only");
+  const [
+    { ConfigError, loadConfig },
+    { CatalogError },
+    { createLogger },
+    { StartupError, causeText },
+    { installProcessHandlers },
+    { exitOnSignals },
+  ] = await Promise.all([
+    import("./config.js"),
+    import("./features/catalog/error.js"),
+    import("./logger.js"),
+    import("./platform/startup.js"),
+    import("./platform/process.js"),
+    import("./platform/shutdown.js"),
+  ]);
   let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
+      await closeEarly();
       process.exit(2);
     }
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  // The embedded database starts first, on a thread of its own: opening it overlaps with loading
-  // the rest of the app (Bolt, Prisma, the features), which comes next, on demand.
-  const pgliteStarting = config.DATABASE_URL ? undefined : RemotePGlite.create(config.DATA_DIR);
-  // Awaited (and any failure reported) by the database start-up step.
-  pgliteStarting?.catch(() => {});
+  // The embedded database runs on a thread of its own: opening it overlaps with loading the rest
+  // of the app (Bolt, Prisma, the features), which comes next, on demand.
+  let pgliteStarting = !config.DATABASE_URL && early?.dir === config.DATA_DIR ? early.db : undefined;
+  if (early && !pgliteStarting) await closeEarly();
+  if (!config.DATABASE_URL && !pgliteStarting) {
+    pgliteStarting = RemotePGlite.create(config.DATA_DIR);
+    pgliteStarting.catch(() => {});
+  }
   let stopping = () => false;
   try {
     const { createAppKeys } = await import("./app.js");
