@@ -4,30 +4,20 @@
  * proves Socket Mode still connects, answers a slash command with a modal and reconnects through
  * that deferred class, and that HTTP mode answers Slack and gateways.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { spawnApp } from "../support/app-process.js";
 import { SIGNING_SECRET, TEAM } from "../support/harness.js";
 import { SlackClient } from "../support/slack-client.js";
 import { SlackStandIn } from "../support/slack-standin.js";
 import { SocketModeStandIn } from "../support/socket-mode-standin.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const VERIFY_TOKEN = "gateway-token-0123456789";
 const USER = "UBUNDLE001";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 let db: TestDatabase | undefined;
 let tmp: string;
@@ -49,36 +39,23 @@ afterAll(async () => {
 });
 
 async function startBundle(env: Record<string, string>): Promise<{ url: string; out: () => string }> {
-  const port = await freePort();
-  let out = "";
-  const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      SLACK_BOT_TOKEN: "xoxb-test-token",
-      SLACK_API_URL: standIn.url,
-      VERIFY_TOKENS: VERIFY_TOKEN,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ...(db?.url ? { DATABASE_URL: db.url } : { DATA_DIR: path.join(tmp, "data") }),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, url, out } = await spawnApp({
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_API_URL: standIn.url,
+    VERIFY_TOKENS: VERIFY_TOKEN,
+    ...(db?.url ? { DATABASE_URL: db.url } : { DATA_DIR: path.join(tmp, "data") }),
+    ...env,
   });
   children.push(child);
-  child.stdout?.on("data", (d) => (out += String(d)));
-  child.stderr?.on("data", (d) => (out += String(d)));
-  const url = `http://127.0.0.1:${port}`;
   await vi.waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${out}`);
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${out()}`);
       const r = await fetch(`${url}/readyz`).catch(() => undefined);
-      expect(r?.status, out).toBe(200);
+      expect(r?.status, out()).toBe(200);
     },
     { timeout: 45_000, interval: 50 },
   );
-  return { url, out: () => out };
+  return { url, out };
 }
 
 describe("dist/main.js", () => {

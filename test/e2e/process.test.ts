@@ -2,36 +2,19 @@
  * The real entry point as a child process (dist/main.js: what `npm start` runs): Slack
  * unreachable or refusing the token at start, and SIGTERM with requests in flight.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
+import { connect } from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { SlackClient } from "../support/slack-client.js";
 import { SlackStandIn } from "../support/slack-standin.js";
+import { type AppProcess, freePort, spawnApp as startApp } from "../support/app-process.js";
 import { SIGNING_SECRET, TEAM } from "../support/harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const VERIFY_TOKEN = "gateway-token-0123456789";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  out: () => string;
-  exited: Promise<{ code: number | null; at: number }>;
-}
 
 let dbUrl: string | undefined;
 let db: TestDatabase | undefined;
@@ -53,29 +36,16 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function spawnApp(env: Record<string, string>): Promise<Proc> {
-  const port = await freePort();
-  let out = "";
-  const child = spawn(process.execPath, ["dist/main.js"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      SLACK_BOT_TOKEN: "xoxb-test-token",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      // One data directory for every run (they never overlap): only the first pays for initdb.
-      ...(dbUrl ? { DATABASE_URL: dbUrl } : { DATA_DIR: path.join(tmp, "data") }),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+async function spawnApp(env: Record<string, string>): Promise<AppProcess> {
+  const p = await startApp({
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    // One data directory for every run (they never overlap): only the first pays for initdb.
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : { DATA_DIR: path.join(tmp, "data") }),
+    ...env,
   });
-  children.push(child);
-  child.stdout?.on("data", (d) => (out += String(d)));
-  child.stderr?.on("data", (d) => (out += String(d)));
-  const exited = new Promise<{ code: number | null; at: number }>((r) => child.once("exit", (code) => r({ code, at: Date.now() })));
-  return { child, port, url: `http://127.0.0.1:${port}`, out: () => out, exited };
+  children.push(p.child);
+  return p;
 }
 
 async function status(url: string): Promise<number> {
@@ -155,7 +125,7 @@ describe("SIGTERM", () => {
     await standIn.close();
   });
 
-  async function startReady(): Promise<Proc> {
+  async function startReady(): Promise<AppProcess> {
     const p = await spawnApp({ SLACK_API_URL: standIn.url, VERIFY_TOKENS: VERIFY_TOKEN });
     await vi.waitFor(async () => expect(await status(`${p.url}/readyz`)).toBe(200), { timeout: 45_000, interval: 100 });
     return p;
