@@ -109,6 +109,8 @@ function remoteTransaction(send: Send, txId: number) {
 export class RemotePGlite {
   readonly waitReady: Promise<void>;
   dataDir?: string;
+  /** How long the database took to open, from the thread's start. */
+  openMs?: number;
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly listeners = new Map<number, (payload: string) => void>();
@@ -117,11 +119,13 @@ export class RemotePGlite {
   private failure: Error | undefined;
 
   constructor(dataDir?: string) {
+    const started = performance.now();
     this.worker = startHost({ dataDir });
     this.waitReady = new Promise<void>((resolve, reject) => {
       const onMessage = (m: HostMessage) => {
         if (m.type === "ready") {
           this.dataDir = m.dataDir;
+          this.openMs = Math.round(performance.now() - started);
           resolve();
         } else if (m.type === "failed") reject(revive(m.error));
         else if (m.type === "reply") this.settle(m);

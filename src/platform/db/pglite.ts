@@ -17,9 +17,9 @@ export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: strin
     if (!opts.dataDir && !opts.pgliteStarting) {
       throw new Error('openDatabase: set url (PostgreSQL) or dataDir (embedded PGlite; "memory://" for a throwaway database)');
     }
-    const started = Date.now();
     pglite = await (opts.pgliteStarting ?? RemotePGlite.create(opts.dataDir));
-    log(`database: PGlite ready (${pglite.dataDir ?? "memory"}) in ${Date.now() - started} ms`);
+    const openMs = (pglite as unknown as RemotePGlite).openMs;
+    log(`database: PGlite ready (${pglite.dataDir ?? "memory"}) in ${openMs ?? "?"} ms, on its own thread`);
   }
   await pglite.waitReady;
 
