@@ -5,19 +5,11 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../test/support/app-process.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
 import { ROOT, ms, table } from "./support/procs.js";
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function startOnce(env: Record<string, string>): Promise<{ listening: number; ready: number; stop: () => Promise<void> }> {
   const port = await freePort();

@@ -16,8 +16,8 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
-import { createServer, type AddressInfo } from "node:net";
 import { SlackClient } from "../test/support/slack-client.js";
+import { freePort } from "../test/support/app-process.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
 import { ROOT, benchPostgresUrl, freshPostgres, startFlags, table } from "./support/procs.js";
 
@@ -42,14 +42,6 @@ interface Started {
   healthzMs: number;
   readyMs: number;
   out: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 async function get(url: string): Promise<number> {
