@@ -69,12 +69,19 @@ export async function waitForSlackAuth(o: SlackAuthOptions): Promise<SlackIdenti
         { url, error, attempt, retryInMs: delay },
         `Slack is not reachable at ${url} (${error}); AppKeys is not ready and retries in ${Math.round(delay / 1000)} s`,
       );
+      // The listener goes when the wait ends: the bot retries for as long as Slack is away, and
+      // one listener left per attempt piles up on the signal (Node warns at 11).
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        o.signal?.addEventListener("abort", () => {
+        const onAbort = () => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        const timer = setTimeout(() => {
+          o.signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, delay);
+        if (o.signal?.aborted) onAbort();
+        else o.signal?.addEventListener("abort", onAbort, { once: true });
       });
       delay = Math.min(delay * 2, o.maxDelayMs ?? 30_000);
     }
