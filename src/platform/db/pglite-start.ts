@@ -13,7 +13,7 @@ import type { PGlite } from "@electric-sql/pglite";
  * the same database (data directories made by 0.3 open as they are), and a shared buffer pool
  * sized for a bot's working set (its tables are small; the credential index lives in the process).
  */
-export async function startPGlite(dataDir?: string): Promise<PGlite> {
+export async function startPGlite(dataDir?: string, preloaded: { wasmModule?: WebAssembly.Module; fsBundle?: Blob } = {}): Promise<PGlite> {
   const { PGlite } = await import("@electric-sql/pglite");
   let dir = dataDir;
   if (dir && !dir.startsWith("memory://")) {
@@ -24,6 +24,8 @@ export async function startPGlite(dataDir?: string): Promise<PGlite> {
   const pglite = new PGlite({
     ...(dir ? { dataDir: dir } : {}),
     database: "template1",
+    ...(preloaded.wasmModule ? { pgliteWasmModule: preloaded.wasmModule } : {}),
+    ...(preloaded.fsBundle ? { fsBundle: preloaded.fsBundle } : {}),
     startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB", "-c", "wal_buffers=1MB"],
   });
   await pglite.waitReady;
