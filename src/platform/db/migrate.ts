@@ -153,34 +153,51 @@ interface MigrationRow {
 }
 
 /**
- * Apply every migration in migrationsDir that the database does not have yet.
- * `exec` must be a single dedicated connection (the advisory lock is per session).
- * Returns the names of the migrations applied by this call (empty when up to date).
+ * Apply every migration in migrationsDir (or these, read by readMigrations) that the database
+ * does not have yet. `exec` must be a single dedicated connection (the advisory lock is per
+ * session). Returns the names of the migrations applied by this call (empty when up to date).
  */
-export async function applyMigrations(exec: SqlExecutor, migrationsDir: string, log: (msg: string) => void = () => {}): Promise<string[]> {
-  const migrations = await readMigrations(migrationsDir, log);
-  const exclusive = exec.exclusive ?? (<T>(fn: () => Promise<T>) => fn());
-  return exclusive(async () => {
-    await exec.query(`SELECT pg_advisory_lock(${MIGRATION_ADVISORY_LOCK_ID})`);
-    const unlock = () => exec.query(`SELECT pg_advisory_unlock(${MIGRATION_ADVISORY_LOCK_ID})`);
-    let applied: string[];
-    try {
-      applied = await applyLocked(exec, migrations, log);
-    } catch (err) {
-      await unlock().catch(() => undefined); // do not hide the real error
-      throw err;
-    }
-    await unlock();
-    return applied;
-  });
+export async function applyMigrations(
+  exec: SqlExecutor,
+  from: string | Promise<MigrationFile[]>,
+  log: (msg: string) => void = () => {},
+): Promise<string[]> {
+  const migrations = await (typeof from === "string" ? readMigrations(from, log) : from);
+  if (exec.exclusive) {
+    // PGlite: one session, in this process only (no other process opens its directory), so
+    // the in-process lock is the whole story; an advisory lock would add nothing but two queries.
+    return exec.exclusive(() => applyLocked(exec, migrations, log));
+  }
+  await exec.query(`SELECT pg_advisory_lock(${MIGRATION_ADVISORY_LOCK_ID})`);
+  const unlock = () => exec.query(`SELECT pg_advisory_unlock(${MIGRATION_ADVISORY_LOCK_ID})`);
+  let applied: string[];
+  try {
+    applied = await applyLocked(exec, migrations, log);
+  } catch (err) {
+    await unlock().catch(() => undefined); // do not hide the real error
+    throw err;
+  }
+  await unlock();
+  return applied;
 }
 
+const SELECT_APPLIED = `SELECT migration_name, checksum, finished_at, rolled_back_at
+  FROM "_prisma_migrations" ORDER BY started_at, migration_name`;
+
+/** PostgreSQL's undefined_table. */
+const UNDEFINED_TABLE = "42P01";
+
 async function applyLocked(exec: SqlExecutor, migrations: MigrationFile[], log: (msg: string) => void): Promise<string[]> {
-  await exec.exec(CREATE_MIGRATIONS_TABLE);
-  const rows = await exec.query<MigrationRow>(
-    `SELECT migration_name, checksum, finished_at, rolled_back_at
-       FROM "_prisma_migrations" ORDER BY started_at, migration_name`,
-  );
+  let rows: MigrationRow[];
+  try {
+    rows = await exec.query<MigrationRow>(SELECT_APPLIED);
+  } catch (err) {
+    // A new database. (Asked this way round: CREATE TABLE IF NOT EXISTS at every start costs
+    // more than the read, which is all an up-to-date database needs.)
+    if ((err as { code?: string }).code !== UNDEFINED_TABLE) throw err;
+    await exec.exec(CREATE_MIGRATIONS_TABLE);
+    rows = [];
+  }
 
   const applied = new Map<string, MigrationRow>();
   for (const row of rows) {

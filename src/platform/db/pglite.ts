@@ -4,11 +4,14 @@ import { PrismaClient } from "../../generated/prisma/client.js";
 import { fixPGliteAdapter, type AdapterFactory } from "./adapter-patch.js";
 import type { Database, OpenDatabaseOptions } from "./database.js";
 import { assertChannelName } from "./channel.js";
-import { applyMigrations, pgliteExecutor } from "./migrate.js";
+import { applyMigrations, pgliteExecutor, readMigrations } from "./migrate.js";
 import { RemotePGlite } from "./pglite-remote.js";
 
 /** The embedded database: a PGlite data directory (or memory), or an instance the caller shares. */
 export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: string, log: (msg: string) => void): Promise<Database> {
+  // Read while the database opens (it takes longer).
+  const migrations = readMigrations(migrationsDir, log);
+  migrations.catch(() => {});
   let pglite: PGlite;
   const owned = !opts.pglite;
   if (opts.pglite) {
@@ -24,7 +27,7 @@ export async function openPGlite(opts: OpenDatabaseOptions, migrationsDir: strin
   await pglite.waitReady;
 
   try {
-    const applied = await applyMigrations(pgliteExecutor(pglite), migrationsDir, log);
+    const applied = await applyMigrations(pgliteExecutor(pglite), migrations, log);
     if (applied.length) log(`database: applied ${applied.length} migration(s)`);
   } catch (err) {
     if (owned) await pglite.close().catch(() => undefined);

@@ -3,7 +3,7 @@ import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import type { Database } from "./database.js";
 import { PgListener, assertChannelName } from "./listener.js";
-import { applyMigrations, pgClientExecutor } from "./migrate.js";
+import { applyMigrations, pgClientExecutor, readMigrations } from "./migrate.js";
 
 /**
  * Session options of every connection. adapter-pg turns every timestamptz offset into "+00:00"
@@ -18,11 +18,14 @@ export async function openPostgres(url: string, migrationsDir: string, log: (msg
   // An idle client dying (server restart, network) is emitted here; unhandled it would crash.
   pool.on("error", (err) => log(`database: idle pool connection error: ${err.message}`));
 
+  // Read while the first connection is made.
+  const migrations = readMigrations(migrationsDir, log);
+  migrations.catch(() => {});
   try {
     const client = await pool.connect();
     let broken = false;
     try {
-      const applied = await applyMigrations(pgClientExecutor(client), migrationsDir, log);
+      const applied = await applyMigrations(pgClientExecutor(client), migrations, log);
       if (applied.length) log(`database: applied ${applied.length} migration(s)`);
     } catch (err) {
       broken = true;
