@@ -110,6 +110,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   slackAuth.catch(() => {});
 
   let services: Services;
+  let started: Services | undefined;
   const readiness = new Readiness((ready) => metrics.setReady(ready));
   try {
     db = await startupStep(
@@ -129,16 +130,22 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     readiness.pass("database");
     readiness.pass("migrations");
     readiness.fail("slack", "slack: auth.test has not passed yet");
+    services = started = createServices({ config, db, logger, clock, metrics });
+    services.bus.on("slack.rate_limited", () => metrics.slackRateLimited());
+    const loadStep = <T>(fn: () => Promise<T>) =>
+      startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", fn);
+    // The credential index is loaded while the catalog syncs: it holds endpoint ids as the apps
+    // connected them, which the catalog sync does not touch (the catalog is applied per request).
+    const indexLoaded = loadStep(() => services.verify.start(db!));
+    indexLoaded.catch(() => {});
     await syncCatalogFile(db, { file: catalogFile, text: catalogText, clock, logger });
     readiness.pass("catalog");
-    services = createServices({ config, db, logger, clock, metrics });
-    services.bus.on("slack.rate_limited", () => metrics.slackRateLimited());
-    await startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", async () => {
-      await services.endpoints.load(db!);
-      await services.verify.start(db!);
-    });
+    await loadStep(() => services.endpoints.load(db!));
+    await indexLoaded;
   } catch (err) {
     stopping.abort();
+    // The index may be loading still (a catalog error): its loop stops before the database closes.
+    await started?.verify.stop().catch(() => {});
     await db?.close().catch(() => {});
     throw err;
   }
