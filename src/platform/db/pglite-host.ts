@@ -38,7 +38,7 @@ function preload(): { wasmModule?: Promise<WebAssembly.Module>; fsBundle?: Blob 
     return {};
   }
 }
-const preloaded = preload();
+let preloaded = preload();
 
 interface OpenTransaction {
   tx: Transaction;
@@ -142,8 +142,13 @@ async function serve(pg: PGlite): Promise<void> {
 }
 
 try {
-  const wasmModule = await preloaded.wasmModule?.catch(() => undefined);
-  const pg = await startPGlite((workerData as { dataDir?: string }).dataDir, { wasmModule, fsBundle: preloaded.fsBundle });
+  const { wasmModule, fsBundle } = preloaded;
+  // Not kept once PGlite has them: the bundle is 6 MB this thread would otherwise hold for good.
+  preloaded = {};
+  const pg = await startPGlite((workerData as { dataDir?: string }).dataDir, {
+    wasmModule: await wasmModule?.catch(() => undefined),
+    fsBundle,
+  });
   await serve(pg);
   post({ type: "ready", dataDir: pg.dataDir });
 } catch (err) {
