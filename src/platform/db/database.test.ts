@@ -124,6 +124,21 @@ describe(`applyMigrations (${kind})`, () => {
     );
   });
 
+  it("reads the migrations in name order and skips a folder without migration.sql, saying so", async () => {
+    const dir = await copyMigrations();
+    await mkdir(path.join(dir, "00000000000000_empty"));
+    await mkdir(path.join(dir, "00000000000001_folder", "migration.sql"), { recursive: true });
+    const logs: string[] = [];
+    const read = await readMigrations(dir, (m) => logs.push(m));
+    const names = read.map((m) => m.name);
+    expect(names).toEqual((await readMigrations(DEFAULT_MIGRATIONS_DIR)).map((m) => m.name));
+    expect(names).toEqual([...names].sort());
+    expect(logs).toEqual([
+      "migrations: 00000000000000_empty has no migration.sql, skipped",
+      "migrations: 00000000000001_folder has no migration.sql, skipped",
+    ]);
+  });
+
   it("accepts the same file with CRLF line endings (as Prisma does)", async () => {
     const dir = await copyMigrations();
     const [first] = await readMigrations(dir);

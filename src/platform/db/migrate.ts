@@ -7,7 +7,7 @@
 // that the Prisma CLI (where it works) agrees with us about what has been applied.
 import { createHash, randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
@@ -115,21 +115,20 @@ export async function readMigrations(migrationsDir: string, log: (msg: string) =
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
-  const migrations: MigrationFile[] = [];
-  for (const name of names) {
-    const file = path.join(migrationsDir, name, "migration.sql");
-    const exists = await stat(file).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!exists) {
-      log(`migrations: ${name} has no migration.sql, skipped`);
-      continue;
-    }
-    const sql = await readFile(file, "utf8");
-    migrations.push({ name, sql, checksum: migrationChecksum(sql) });
-  }
-  return migrations;
+  // Read side by side, at every start: a missing migration.sql shows up as the read's error.
+  const read = await Promise.all(
+    names.map((name) =>
+      readFile(path.join(migrationsDir, name, "migration.sql"), "utf8").then(
+        (sql): MigrationFile => ({ name, sql, checksum: migrationChecksum(sql) }),
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOENT" && err.code !== "EISDIR" && err.code !== "ENOTDIR") throw err;
+          log(`migrations: ${name} has no migration.sql, skipped`);
+          return null;
+        },
+      ),
+    ),
+  );
+  return read.filter((m) => m !== null);
 }
 
 // Exactly the table `prisma migrate` creates.
