@@ -101,7 +101,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
   const slackAuth = waitForSlackAuth({
     token: config.SLACK_BOT_TOKEN,
     apiUrl: config.SLACK_API_URL ?? SLACK_API,
-    fetch: metrics.slackFetch,
+    record: metrics.slackApiCall,
     signal: stopping.signal,
     warn: (fields, msg) => (slackWarnings ? slackWarnings.push(() => logger.warn(fields, msg)) : logger.warn(fields, msg)),
     ...opts.slackAuthRetry,

@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { waitForSlackAuth } from "./auth-check.js";
+import { innermostCause, waitForSlackAuth } from "./auth-check.js";
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -56,5 +56,73 @@ describe("waitForSlackAuth", () => {
     });
     await expect(waiting).rejects.toThrow(/stopped while waiting for Slack/);
     expect(slack.calls()).toBe(1);
+  });
+
+  it("sends the token as a bearer, counts each attempt, and ends start-up when Slack refuses the token", async () => {
+    const answers = [
+      { status: 429, body: "" },
+      { status: 200, body: "<html>gateway</html>" },
+      { status: 200, body: JSON.stringify({ ok: false, error: "invalid_auth" }) },
+    ];
+    const seen: string[] = [];
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      req.resume();
+      const a = answers.shift()!;
+      res.writeHead(a.status, { "content-type": "application/json" }).end(a.body);
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+    const recorded: Array<[string, string | undefined]> = [];
+    const errors: string[] = [];
+    const waiting = waitForSlackAuth({
+      token: "xoxb-right-format-wrong-token",
+      apiUrl: url,
+      record: (method, error) => recorded.push([method, error]),
+      warn: (f) => errors.push(f.error),
+      minDelayMs: 1,
+      maxDelayMs: 1,
+    });
+    await expect(waiting).rejects.toThrow(/SLACK_BOT_TOKEN.*Slack answered invalid_auth/s);
+    expect(seen).toEqual(Array.from({ length: 3 }, () => "POST /api/auth.test Bearer xoxb-right-format-wrong-token"));
+    expect(errors).toEqual(["ratelimited", "invalid_response"]);
+    expect(recorded).toEqual([
+      ["auth.test", "ratelimited"],
+      ["auth.test", "invalid_response"],
+      ["auth.test", "invalid_auth"],
+    ]);
+  });
+
+  it("names the connection error, also for a host name with several addresses", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const stop = new AbortController();
+    const errors: string[] = [];
+    const recorded: Array<string | undefined> = [];
+    const waiting = waitForSlackAuth({
+      token: "xoxb-test",
+      apiUrl: `http://localhost:${port}/api/`,
+      record: (_m, error) => recorded.push(error),
+      warn: (f) => {
+        errors.push(f.error);
+        stop.abort();
+      },
+      signal: stop.signal,
+    });
+    await expect(waiting).rejects.toThrow(/stopped/);
+    expect(errors[0]).toMatch(/connect ECONNREFUSED (::1|127\.0\.0\.1):\d+/);
+    expect(recorded).toEqual(["request_error"]);
+  });
+
+  it("words a failure by its innermost cause, and an AggregateError (several addresses) by its first error", () => {
+    const refused = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:9`), { code: "ECONNREFUSED" });
+    const aggregate = Object.assign(new AggregateError([refused("::1"), refused("127.0.0.1")], ""), { code: "ECONNREFUSED" });
+    expect(innermostCause(aggregate)).toBe("connect ECONNREFUSED ::1:9");
+    expect(innermostCause(new Error("fetch failed", { cause: aggregate }))).toBe("connect ECONNREFUSED ::1:9");
+    expect(innermostCause(new Error("socket hang up"))).toBe("socket hang up");
   });
 });
