@@ -111,6 +111,7 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
 
   let services: Services;
   let started: Services | undefined;
+  let indexLoaded: Promise<void>;
   const readiness = new Readiness((ready) => metrics.setReady(ready));
   try {
     db = await startupStep(
@@ -130,18 +131,22 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
     readiness.pass("database");
     readiness.pass("migrations");
     readiness.fail("slack", "slack: auth.test has not passed yet");
+    readiness.fail("credentials", "credentials: the verification index is loading");
     services = started = createServices({ config, db, logger, clock, metrics });
     services.bus.on("slack.rate_limited", () => metrics.slackRateLimited());
     const loadStep = <T>(fn: () => Promise<T>) =>
       startupStep("loading endpoints and credentials into memory", "Check the database is reachable.", fn);
-    // The credential index is loaded while the catalog syncs: it holds endpoint ids as the apps
-    // connected them, which the catalog sync does not touch (the catalog is applied per request).
-    const indexLoaded = loadStep(() => services.verify.start(db!));
+    // The credential index is loaded while the catalog syncs (it holds endpoint ids as the apps
+    // connected them, which the catalog sync does not touch: the catalog is applied per request)
+    // and while the HTTP server and Bolt are set up. ready() waits for it, at most the index's
+    // start wait (a large table keeps loading); /readyz says 503 until it is loaded, and so do
+    // verifications ("starting").
+    indexLoaded = loadStep(() => services.verify.start(db!));
     indexLoaded.catch(() => {});
+    void services.verify.whenReady().then(() => readiness.pass("credentials"));
     await syncCatalogFile(db, { file: catalogFile, text: catalogText, clock, logger });
     readiness.pass("catalog");
     await loadStep(() => services.endpoints.load(db!));
-    await indexLoaded;
   } catch (err) {
     stopping.abort();
     // The index may be loading still (a catalog error): its loop stops before the database closes.
@@ -244,10 +249,18 @@ export async function createAppKeys(config: Config, opts: AppKeysOptions = {}): 
       logger.info({ mode: "socket" }, "AppKeys connected over Socket Mode");
     }
     if (stopping.signal.aborted) return;
-    for (const w of workers) w.start();
     readiness.pass("slack");
     if (receiver) logger.info({ port: listeningPort, mode: "http" }, "AppKeys is listening at /slack/events");
-    logger.info({ port: listeningPort, mode: receiver ? "http" : "socket" }, "AppKeys is ready");
+    await indexLoaded;
+    if (stopping.signal.aborted) return;
+    for (const w of workers) w.start();
+    const mode = receiver ? "http" : "socket";
+    if (services.verify.ready) logger.info({ port: listeningPort, mode }, "AppKeys is ready");
+    else
+      logger.warn(
+        { port: listeningPort, mode },
+        "AppKeys serves Slack; the verification index is still loading: /readyz and key verifications answer 503 until it is",
+      );
   };
 
   const app: AppKeys = {

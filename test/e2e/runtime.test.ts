@@ -3,6 +3,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAppKeys } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { generateKeyPair } from "../../src/features/credentials/key-format.js";
 import { createLogger } from "../../src/logger.js";
 import { startHarness, SIGNING_SECRET, type Harness } from "../support/harness.js";
 import { createAppViaSlack } from "../support/flows.js";
@@ -46,7 +47,7 @@ describe("probes and metrics of a running instance", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       ready: true,
-      checks: { database: true, migrations: true, catalog: true, slack: true },
+      checks: { database: true, migrations: true, catalog: true, slack: true, credentials: true },
     });
     expect(h.standIn.callsTo("auth.test").length).toBeGreaterThan(0);
   });
@@ -235,5 +236,55 @@ describe("start-up while Slack is not answering", () => {
       await db.drop();
     }
     await expect(app.ready()).rejects.toThrow();
+  });
+});
+
+describe("start-up while the credential index cannot load", () => {
+  it("serves Slack, keeps /readyz and key verification at 503 naming the index, and turns ready once it loads", async () => {
+    const standIn = await SlackStandIn.start({ teamId: "T0001" });
+    const db = await createTestDatabase();
+    const setup = await db.open();
+    await setup.withConnection((c) => c.query('ALTER TABLE "credential" RENAME TO "credential_away"'));
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _e, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    });
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.url,
+      VERIFY_TOKENS: VERIFY_TOKEN,
+      ...(db.url ? { DATABASE_URL: db.url } : {}),
+    });
+    const app = await createAppKeys(config, {
+      logger: createLogger("info", sink),
+      pglite: db.pglite as PGlite | undefined,
+      noWorkers: true,
+    });
+    try {
+      const url = `http://127.0.0.1:${await app.listen(0)}`;
+      // ready() waits for the index at most its start wait (2 s), then says what is still missing.
+      await app.ready();
+      expect(logs.some((l) => l.includes("the verification index is still loading"))).toBe(true);
+      const notReady = await fetch(`${url}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ failing: "credentials", checks: { slack: true, credentials: false } });
+      const verifying = await fetch(`${url}/v1/keys/verify`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${VERIFY_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(generateKeyPair("development")),
+      });
+      expect(verifying.status).toBe(503);
+      expect(verifying.headers.get("retry-after")).toBeTruthy();
+      await setup.withConnection((c) => c.query('ALTER TABLE "credential_away" RENAME TO "credential"'));
+      await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), { timeout: 10_000, interval: 100 });
+    } finally {
+      await app.stop();
+      await standIn.close();
+      await db.drop();
+    }
   });
 });

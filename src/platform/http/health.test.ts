@@ -24,7 +24,7 @@ async function call(route: ReturnType<typeof readyRoute>): Promise<{ status: num
 const db = (query: () => Promise<unknown>): Database =>
   ({ kind: "postgres", withConnection: (fn: (c: { query: () => Promise<unknown> }) => unknown) => fn({ query }) }) as unknown as Database;
 const passAll = (r: Readiness) => {
-  for (const c of ["database", "migrations", "catalog", "slack"] as const) r.pass(c);
+  for (const c of ["database", "migrations", "catalog", "slack", "credentials"] as const) r.pass(c);
 };
 
 describe("readiness", () => {
@@ -64,7 +64,31 @@ describe("readiness", () => {
       ),
     );
     expect(res).toMatchObject({ status: 503, body: { failing: "slack", reason: "slack: auth.test has not passed yet" } });
-    expect(res.body.checks).toEqual({ database: true, migrations: true, catalog: true, slack: false });
+    expect(res.body.checks).toEqual({ database: true, migrations: true, catalog: true, slack: false, credentials: false });
+    r.pass("slack");
+    r.fail("credentials", "credentials: the verification index is loading");
+    expect(
+      (
+        await call(
+          readyRoute(
+            r,
+            db(async () => []),
+          ),
+        )
+      ).body,
+    ).toMatchObject({
+      failing: "credentials",
+      reason: "credentials: the verification index is loading",
+    });
+    r.pass("credentials");
+    expect(
+      await call(
+        readyRoute(
+          r,
+          db(async () => [{ one: 1 }]),
+        ),
+      ),
+    ).toMatchObject({ status: 200, body: { ready: true } });
   });
 
   it("is not ready while the database does not answer, or answers too slowly", async () => {

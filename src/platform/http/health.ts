@@ -2,7 +2,7 @@ import type { CustomRoute } from "@slack/bolt";
 import type { Database } from "../db/database.js";
 
 /** What /readyz checks, in the order start-up passes them. */
-export const READINESS_CHECKS = ["database", "migrations", "catalog", "slack"] as const;
+export const READINESS_CHECKS = ["database", "migrations", "catalog", "slack", "credentials"] as const;
 export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
 
 /**
