@@ -18,15 +18,16 @@
  *   (target ≤ 64 MB), measured in this process (BENCH_INDEX_SIZE to change the count).
  * The server's CPU time per request is printed too: unlike requests/s, it hardly moves when
  * other work shares the machine. BENCH_DURATION (seconds per run, default 4); BENCH_ONLY_INDEX=1 runs
- * only the index at scale.
+ * only the index at scale, BENCH_ONLY_VERDICTS=1 only the in-process cost of each verdict.
  */
+import { createHmac } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import autocannon, { type Options, type Result } from "autocannon";
-import { keyChecksum, randomBase62, generateKeyPair } from "../src/features/credentials/key-format.js";
+import { keyChecksum, randomBase62, generateKeyPair, hashSecret } from "../src/features/credentials/key-format.js";
 import { openDatabase } from "../src/platform/db/database.js";
-import { VerifyService, sqlCredentialStore } from "../src/features/verify/service.js";
+import { type CredentialRecord, type CredentialStore, VerifyService, sqlCredentialStore } from "../src/features/verify/service.js";
 import { SlackStandIn } from "../test/support/slack-standin.js";
 import { benchDatabases, benchPostgresUrl, freshPostgres, ms, startChild, table } from "./support/procs.js";
 
@@ -58,6 +59,7 @@ function unknownKeys(n: number): { next(): string } {
 
 export async function run(): Promise<void> {
   if (process.env.BENCH_ONLY_INDEX) return void console.log(await indexAtScale(Number(process.env.BENCH_INDEX_SIZE ?? 1_000_000)));
+  if (process.env.BENCH_ONLY_VERDICTS) return void console.log(await verdictCosts());
   const duration = Number(process.env.BENCH_DURATION ?? 4);
   const load0 = loadavg()
     .map((x) => x.toFixed(1))
@@ -194,6 +196,7 @@ export async function run(): Promise<void> {
     await standIn.close();
   }
   const index = await indexAtScale(Number(process.env.BENCH_INDEX_SIZE ?? 1_000_000));
+  notes.push(await verdictCosts());
   console.log(
     `${CONNECTIONS} connections, ${duration} s per run after a 1 s warm-up; latency in whole milliseconds (autocannon's resolution)`,
   );
@@ -209,6 +212,72 @@ export async function run(): Promise<void> {
     "targets: unknown and revoked ≥ 80% of bare; 5 valid beside the flood: p99 ≤ 2× beside 45 valid, max ≤ 250 ms; " +
       "index of 1,000,000: load ≤ 5 s, ≤ 64 MB",
   );
+}
+
+/**
+ * What each verdict costs in itself, in this process (no HTTP): JSON.parse of a request body
+ * plus VerifyService.verifyNow, per verdict type, against an index of 60 credentials; and the
+ * HMAC-SHA256 of a secret through node:crypto alone, which valid and revoked answers include
+ * (a wrong secret must never tell a guesser the key's state, so the secret is checked first).
+ * Set beside the bare server's CPU per request above: the ≥ 0.8× targets leave verify about a
+ * fifth of a bare request for everything it does.
+ */
+async function verdictCosts(): Promise<string> {
+  const pepper = "bench-pepper-0123456789abcdef";
+  const records: CredentialRecord[] = [];
+  const byVerdict: Record<"unknown" | "revoked" | "valid", string[]> = { unknown: [], revoked: [], valid: [] };
+  for (let i = 0; i < 60; i++) {
+    const k = generateKeyPair("development");
+    const revoked = i % 5 === 4;
+    records.push({
+      sharedKey: k.sharedKey,
+      credentialId: `cred_${String(i).padStart(14, "0")}`,
+      appPublicId: "app_BENCH0000001",
+      environment: "development",
+      secretHash: hashSecret(k.secretKey, pepper),
+      status: revoked ? "REVOKED" : "ACTIVE",
+      revokeAtMs: null,
+      appArchived: false,
+      endpoints: "",
+    });
+    byVerdict[revoked ? "revoked" : "valid"].push(JSON.stringify(k));
+    const unchecked = `ak_dev_${randomBase62(24)}`;
+    byVerdict.unknown.push(JSON.stringify({ sharedKey: unchecked + keyChecksum(unchecked), secretKey: k.secretKey }));
+  }
+  const store: CredentialStore = {
+    snapshot: async () => "1:1:",
+    count: async () => records.length,
+    scan: async (_size, onPage) => {
+      await onPage(records);
+      return "1:1:";
+    },
+    changedSince: async () => [],
+    findMany: async () => [],
+  };
+  // The index is never stale here: the loop that confirms it cannot run during a timed loop.
+  const svc = new VerifyService({
+    store,
+    clock: () => new Date(),
+    pepper,
+    maxStaleMs: Number.MAX_SAFE_INTEGER,
+    endpoints: { all: () => [], get: () => undefined },
+  });
+  await svc.verify(JSON.parse(byVerdict.valid[0]!), "bench");
+  const N = 200_000;
+  const time = (fn: (i: number) => unknown) => {
+    for (let i = 0; i < N / 4; i++) fn(i);
+    const t = performance.now();
+    for (let i = 0; i < N; i++) fn(i);
+    return ((performance.now() - t) * 1000) / N;
+  };
+  const costs = Object.entries(byVerdict).map(([verdict, bodies]) => {
+    const us = time((i) => svc.verifyNow(JSON.parse(bodies[i % bodies.length]!), "bench"));
+    return `${verdict} ${us.toFixed(2)} µs`;
+  });
+  const secret = generateKeyPair("development").secretKey;
+  const hmac = time(() => createHmac("sha256", pepper).update(secret, "utf8").digest());
+  await svc.stop();
+  return `verdict CPU in process (JSON.parse + verifyNow): ${costs.join(", ")}; of which HMAC-SHA256 of the secret (node:crypto) ${hmac.toFixed(2)} µs`;
 }
 
 /** Loads an index of n credentials from a fresh PostgreSQL database; its time and memory. */
