@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type { PGlite } from "@electric-sql/pglite";
+import type { AppKeys } from "./app.js";
 import type { Config } from "./config.js";
 import { RemotePGlite } from "./platform/db/pglite-remote.js";
 
@@ -72,12 +73,14 @@ async function main(): Promise<void> {
     pgliteStarting.catch(() => {});
   }
   let stopping = () => false;
+  let appkeys: AppKeys | undefined;
   try {
     const { createAppKeys } = await import("./app.js");
-    const appkeys = await createAppKeys(config, { logger, pgliteStarting });
-    stopping = exitOnSignals((graceMs) => appkeys.stop({ graceMs }), logger);
+    appkeys = await createAppKeys(config, { logger, pgliteStarting });
+    const started = appkeys;
+    stopping = exitOnSignals((graceMs) => started.stop({ graceMs }), logger);
     // A lost rejection or exception is logged and the bot keeps serving (src/platform/process.ts).
-    installProcessHandlers(logger, { stop: () => appkeys.stop() });
+    installProcessHandlers(logger, { stop: () => started.stop() });
     // Probes and /metrics answer from here on; ready() waits for Slack (retrying while unreachable).
     await appkeys.listen();
     await appkeys.ready();
@@ -91,6 +94,10 @@ async function main(): Promise<void> {
     // One line an operator can act on; a stack trace here would say nothing they can fix.
     const line = err instanceof StartupError ? err.message : `starting failed (${causeText(err)}).`;
     logger.error({ step: err instanceof StartupError ? err.step : undefined }, `AppKeys could not start: ${line}`);
+    // The database is open when Slack refused the token: close it, so that an embedded one is
+    // shut down cleanly rather than recovered at the next start. Bounded, by a timer that keeps
+    // the process alive: the exit must come, and with code 1.
+    if (appkeys) await Promise.race([appkeys.stop({ graceMs: 0 }).catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
     process.exit(1);
   }
 }

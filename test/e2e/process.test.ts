@@ -11,7 +11,7 @@ import { SlackStandIn } from "../support/slack-standin.js";
 import { type AppProcess, freePort, spawnApp as startApp } from "../support/app-process.js";
 import { SIGNING_SECRET, TEAM } from "../support/harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.js";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 
 const VERIFY_TOKEN = "gateway-token-0123456789";
@@ -74,6 +74,12 @@ describe("start-up when Slack does not cooperate", () => {
       expect(lines[0]).toMatch(/token is wrong/);
       expect(p.out()).not.toMatch(/\n\s+at /);
       expect(p.out()).not.toContain("xoxb-test-token");
+      if (!dbUrl) {
+        // The embedded database was closed before the exit: pg_control says "shut down" (1),
+        // not "in production" (6), which would make the next start recover it.
+        const control = await readFile(path.join(tmp, "data", "global", "pg_control"));
+        expect(control.readUInt32LE(16)).toBe(1);
+      }
     } finally {
       await standIn.close();
     }
