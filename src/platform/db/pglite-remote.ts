@@ -142,9 +142,12 @@ export class RemotePGlite {
   /** Starts PGlite on its own thread (DATA_DIR, "memory://" or nothing for a throwaway database). */
   static async create(dataDir?: string): Promise<PGlite> {
     const db = new RemotePGlite(dataDir);
+    await db.waitReady;
     // The class PostgreSQL errors are revived as: the one pglite-prisma-adapter checks against.
-    const [pglite] = await Promise.all([import("@electric-sql/pglite"), db.waitReady]);
-    DatabaseError = pglite.messages.DatabaseError as unknown as typeof DatabaseError;
+    // Loaded once the database is open, not beside its start: PGlite's JavaScript is ~20 ms of
+    // CPU, which this thread would take from the database's own start on two cores. By now the
+    // bot has usually loaded it with the adapter (src/platform/db/pglite.ts).
+    DatabaseError = (await import("@electric-sql/pglite")).messages.DatabaseError as unknown as typeof DatabaseError;
     return db as unknown as PGlite;
   }
 
