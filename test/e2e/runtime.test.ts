@@ -241,49 +241,24 @@ describe("start-up while Slack is not answering", () => {
 
 describe("start-up while the credential index cannot load", () => {
   it("serves Slack, keeps /readyz and key verification at 503 naming the index, and turns ready once it loads", async () => {
-    const standIn = await SlackStandIn.start({ teamId: "T0001" });
     const db = await createTestDatabase();
     const setup = await db.open();
     await setup.withConnection((c) => c.query('ALTER TABLE "credential" RENAME TO "credential_away"'));
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk, _e, cb) {
-        logs.push(String(chunk));
-        cb();
-      },
-    });
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: "xoxb-test-token",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standIn.url,
-      VERIFY_TOKENS: VERIFY_TOKEN,
-      ...(db.url ? { DATABASE_URL: db.url } : {}),
-    });
-    const app = await createAppKeys(config, {
-      logger: createLogger("info", sink),
-      pglite: db.pglite as PGlite | undefined,
-      noWorkers: true,
-    });
+    // start() resolves once ready() does: the index is waited for at most its start wait (2 s).
+    const h = await startHarness({ db, env: { VERIFY_TOKENS: VERIFY_TOKEN }, appOptions: { noWorkers: true } });
+    const { logs, url } = h;
     try {
-      const url = `http://127.0.0.1:${await app.listen(0)}`;
-      // ready() waits for the index at most its start wait (2 s), then says what is still missing.
-      await app.ready();
       expect(logs.some((l) => l.includes("the verification index is still loading"))).toBe(true);
       const notReady = await fetch(`${url}/readyz`);
       expect(notReady.status).toBe(503);
       expect(await notReady.json()).toMatchObject({ failing: "credentials", checks: { slack: true, credentials: false } });
-      const verifying = await fetch(`${url}/v1/keys/verify`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${VERIFY_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify(generateKeyPair("development")),
-      });
+      const verifying = await verify(h, generateKeyPair("development"));
       expect(verifying.status).toBe(503);
       expect(verifying.headers.get("retry-after")).toBeTruthy();
       await setup.withConnection((c) => c.query('ALTER TABLE "credential_away" RENAME TO "credential"'));
       await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), { timeout: 10_000, interval: 100 });
     } finally {
-      await app.stop();
-      await standIn.close();
+      await h.close();
       await db.drop();
     }
   });
